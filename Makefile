@@ -1,0 +1,44 @@
+# The two commands of the README: `make run` and `make test`. Everything else is set-up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app pdservice
+DEV := PDSERVICE_ENV=development
+
+.PHONY: run test setup lint format i18n-extract i18n-check clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(BIN)/python -m pdservice.i18n_tools compile
+
+run: setup
+	$(DEV) $(FLASK) db upgrade
+	$(DEV) $(FLASK) seed demo --if-empty
+	$(DEV) $(BIN)/python -m pdservice.devserver
+
+PYTEST_ARGS ?= -n 2
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+i18n-extract: $(STAMP)
+	$(DEV) $(FLASK) i18n extract
+
+i18n-check: $(STAMP)
+	$(DEV) $(FLASK) i18n check
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The jobs process: one APScheduler process (`flask jobs run`) with a leader lock."""

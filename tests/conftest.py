@@ -1,0 +1,127 @@
+"""Fixtures: one app per test session, a fresh (emptied) database for every test.
+
+The database is SQLite in a temporary folder, or PostgreSQL when TEST_DATABASE_URL is set
+(`.ci/run` does that). Under pytest-xdist every worker gets a database of its own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import sqlalchemy as sa
+
+from pdservice import create_app
+from pdservice.config import normalise_database_url
+from pdservice.extensions import db
+
+pytest_plugins = ["tests.factories"]
+
+TEST_PASSWORD = "correct horse battery"
+
+
+def _worker_database_url(base_url: str, worker: str) -> str:
+    """PostgreSQL: a database per xdist worker, created on first use."""
+    if worker == "master":
+        return base_url
+    parts = urlsplit(base_url)
+    name = f"{parts.path.lstrip('/')}_{worker}"
+    admin = sa.create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).scalar()
+        if not exists:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, worker_id) -> str:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base:
+        return _worker_database_url(normalise_database_url(base), worker_id)
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    from pdservice.i18n_tools import compile_all
+
+    compile_all()  # the catalogues as they are in the working tree
+    app = create_app(
+        {
+            "ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "DEMO_PASSWORD": TEST_PASSWORD,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": 1,  # nothing listens: tests that send mail start their own server
+            "SERVER_NAME": None,
+        }
+    )
+    app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _empty_database() -> None:
+    # DELETE, children first, is much faster than TRUNCATE on the small tables of a test.
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_database(request) -> Iterator[None]:
+    """Every test starts from an empty database holding only the reference data."""
+    if "app" not in request.fixturenames and not request.node.get_closest_marker("db"):
+        yield
+        return
+    app = request.getfixturevalue("app")
+    from pdservice.core.reference import seed_reference_data
+
+    with app.app_context():
+        _empty_database()
+        seed_reference_data()
+        db.session.commit()
+        db.session.remove()
+    yield
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    """A browser that asks for English, so assertions read the source strings."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def csrf_enabled(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False

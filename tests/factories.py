@@ -1,0 +1,168 @@
+"""Factory fixtures with sensible defaults, and a small two-unit world for access tests.
+
+Factories open an app context of their own, commit, and return *detached* objects whose
+columns (and the relationships named in `detach`) are loaded. Tests therefore hold no
+database session between requests, as in production: the test client's requests each get a
+fresh session. To read the database in a test, open `with app.app_context():` and query.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+
+from pdservice.core.enums import Language, Profession, UnitKind, UnitRole
+from pdservice.core.models import Unit, UnitMembership, User
+from pdservice.core.services import hash_password
+from pdservice.extensions import db
+
+_counter = itertools.count(1)
+PASSWORD = "correct horse battery"
+
+
+def detach(obj, *relationships: str):
+    """Load `obj`'s columns and the named relationships, then detach it from the session.
+
+    A dotted name loads through a relationship: "memberships.unit"."""
+    db.session.refresh(obj)
+    for path in relationships:
+        _load_path(obj, path.split("."))
+    db.session.expunge_all()
+    return obj
+
+
+def _load_path(obj, parts: list[str]) -> None:
+    if not parts or obj is None:
+        return
+    value = getattr(obj, parts[0])
+    for item in value if isinstance(value, list) else [value]:
+        _load_path(item, parts[1:])
+
+
+@pytest.fixture
+def make_unit(app):
+    def make(code: str | None = None, **kwargs) -> Unit:
+        n = next(_counter)
+        with app.app_context():
+            unit = Unit(
+                code=code or f"unit-{n}",
+                name=kwargs.pop("name", f"Test School {n}"),
+                kind=kwargs.pop("kind", UnitKind.COMPREHENSIVE_SCHOOL),
+                language=kwargs.pop("language", Language.FI),
+                **kwargs,
+            )
+            db.session.add(unit)
+            db.session.commit()
+            return detach(unit)
+
+    return make
+
+
+@pytest.fixture
+def make_user(app):
+    hashed = {}
+
+    def make(
+        name: str | None = None,
+        *,
+        units: list[tuple[Unit, UnitRole]] | list[Unit] = (),
+        password: str | None = PASSWORD,
+        **kwargs,
+    ) -> User:
+        n = next(_counter)
+        with app.app_context():
+            return _make_user(n, name, units, password, hashed, kwargs)
+
+    return make
+
+
+def _make_user(n, name, units, password, hashed, kwargs) -> User:
+    if password and password not in hashed:
+        hashed[password] = hash_password(password)
+    user = User(
+        name=name or f"Test Person {n}",
+        email=kwargs.pop("email", f"person{n}@example.org"),
+        profession=kwargs.pop("profession", Profession.CLASS_TEACHER),
+        fte=kwargs.pop("fte", Decimal("1.00")),
+        preferred_language=kwargs.pop("preferred_language", Language.EN),
+        password_hash=hashed.get(password) if password else None,
+        **kwargs,
+    )
+    db.session.add(user)
+    db.session.flush()
+    for item in units:
+        unit, role = item if isinstance(item, tuple) else (item, UnitRole.TEACHER)
+        db.session.add(UnitMembership(user_id=user.id, unit_id=unit.id, role=role))
+    db.session.commit()
+    return detach(user, "memberships.unit")
+
+
+def sign_in_as(client, user: User | None) -> None:
+    """Put `user` in the client's session without going through the form (fast)."""
+    with client.session_transaction() as session:
+        session.clear()
+        if user is not None:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+
+
+@pytest.fixture
+def login(client):
+    def do(user: User | None):
+        sign_in_as(client, user)
+        return client
+
+    return do
+
+
+@dataclass
+class World:
+    """Two units, A and B, with a teacher and a principal each, plus HR and an admin."""
+
+    unit_a: Unit
+    unit_b: Unit
+    teacher: User
+    teacher_b: User
+    principal: User
+    principal_b: User
+    hr: User
+    admin: User
+
+    def user(self, role: str) -> User | None:
+        return None if role == "anon" else getattr(self, role)
+
+
+@pytest.fixture
+def world(make_unit, make_user) -> World:
+    a = make_unit("school-a", name="School A")
+    b = make_unit("school-b", name="School B", language=Language.SV)
+    return World(
+        unit_a=a,
+        unit_b=b,
+        teacher=make_user("Teacher A", units=[a], email="teacher.a@example.org"),
+        teacher_b=make_user("Teacher B", units=[b], email="teacher.b@example.org"),
+        principal=make_user(
+            "Principal A",
+            units=[(a, UnitRole.PRINCIPAL)],
+            profession=Profession.PRINCIPAL,
+            email="principal.a@example.org",
+        ),
+        principal_b=make_user(
+            "Principal B",
+            units=[(b, UnitRole.PRINCIPAL)],
+            profession=Profession.PRINCIPAL,
+            email="principal.b@example.org",
+        ),
+        hr=make_user(
+            "HR Person", is_hr=True, profession=Profession.HR_SPECIALIST, email="hr@example.org"
+        ),
+        admin=make_user(
+            "Admin Person",
+            is_admin=True,
+            profession=Profession.ADMINISTRATOR,
+            email="admin@example.org",
+        ),
+    )
