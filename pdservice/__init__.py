@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import Any
 
@@ -77,12 +78,13 @@ def register_blueprints(app: Flask) -> None:
     add_nav_item(app, "admin.users", _l("Users"), {Role.ADMIN}, order=900)
     add_nav_item(app, "admin.units", _l("Units"), {Role.ADMIN}, order=910)
 
-    for feature in FEATURES:
-        feature.register(app)
+    for name in FEATURES:
+        importlib.import_module(name).register(app)
 
 
-# Feature packages with a `register(app)` function (blueprints, navigation), in menu order.
-FEATURES: list[Any] = []
+# Feature packages, each with a `register(app)` function that registers its blueprint(s),
+# navigation items and home-page panels.
+FEATURES: list[str] = []
 
 
 def register_errorhandlers(app: Flask) -> None:
