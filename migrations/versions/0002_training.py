@@ -2,7 +2,7 @@
 
 Revision ID: 0002_training
 Revises: 0001_core
-Create Date: 2026-11-28 00:47:48.147608
+Create Date: 2026-11-28 00:56:15.576027
 
 """
 from alembic import op
@@ -327,7 +327,7 @@ def upgrade():
     sa.Column('enrollment_id', sa.Integer(), nullable=False),
     sa.Column('at', pdservice.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('from_status', sa.Enum('requested', 'approved', 'rejected', 'booked', 'waitlisted', 'cancelled', 'attended', 'partly_attended', 'no_show', name='enrollmentstatus', native_enum=False, create_constraint=True, length=40), nullable=True),
+    sa.Column('from_status', sa.Enum('requested', 'approved', 'rejected', 'booked', 'waitlisted', 'cancelled', 'attended', 'partly_attended', 'no_show', name='from_status', native_enum=False, create_constraint=True, length=40), nullable=True),
     sa.Column('to_status', sa.Enum('requested', 'approved', 'rejected', 'booked', 'waitlisted', 'cancelled', 'attended', 'partly_attended', 'no_show', name='enrollmentstatus', native_enum=False, create_constraint=True, length=40), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_enrollment_event_actor_id_user_account'), ondelete='SET NULL'),

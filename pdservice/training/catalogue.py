@@ -176,7 +176,8 @@ class Recommendation:
 
 
 def recommendations(user: User, year: SchoolYear, limit: int = 5) -> list[Recommendation]:
-    """Courses with a session open for enrolment in the areas of the person's unmet goals
+    """Courses with a session still open (or soon opening) for enrolment in the areas of the
+    person's unmet goals
     and of their lowest self-assessed areas, meant for their profession, that they have not
     taken or enrolled in. Goal matches first, then the soonest."""
     goals = goal_area_ids(user, year)
@@ -205,7 +206,6 @@ def recommendations(user: User, year: SchoolYear, limit: int = 5) -> list[Recomm
             .where(
                 Course.active.is_(True),
                 CourseSession.status == SessionStatus.SCHEDULED,
-                CourseSession.enrol_opens_at <= now,
                 CourseSession.enrol_closes_at > now,
                 Course.id.not_in(taken),
                 audience_ok,

@@ -316,7 +316,7 @@ class EnrollmentEvent(db.Model):
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
     from_status: so.Mapped[EnrollmentStatus | None] = so.mapped_column(
-        enum_column(EnrollmentStatus)
+        enum_column(EnrollmentStatus, name="from_status")
     )
     to_status: so.Mapped[EnrollmentStatus] = so.mapped_column(enum_column(EnrollmentStatus))
     note: so.Mapped[str] = so.mapped_column(sa.Text, default="")

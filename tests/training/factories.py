@@ -92,7 +92,11 @@ def make_session(app, make_course):
                 (start + timedelta(days=7 * i), start + timedelta(days=7 * i, hours=hours_per_day))
                 for i in range(days)
             ]
-            opens = now() + opens_in if opens_in is not None else start - timedelta(days=30)
+            opens = (
+                now() + opens_in
+                if opens_in is not None
+                else min(start - timedelta(days=30), now() - timedelta(hours=1))
+            )
             session = CourseSession(
                 course_id=course.id,
                 location="Auditorium",
@@ -169,3 +173,52 @@ def in_past(session_id: int, app, *, started_ago: timedelta = timedelta(hours=2)
 
 def school_day(offset_days: int = 0) -> date:
     return (now() + timedelta(days=offset_days)).date()
+
+
+# --- a real SMTP server on loopback ---------------------------------------------------------
+
+
+class Inbox:
+    """aiosmtpd handler keeping what it receives; `refuse` makes the next DATA commands answer
+    with the given replies (e.g. "451 4.3.0 Try again later")."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.refuse: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        import email
+        from email import policy
+
+        if self.refuse:
+            return self.refuse.pop(0)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on a free loopback port; the app sends its mail there."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    inbox.controller = controller
+    inbox.port = port
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+        app.config.update(saved)
