@@ -115,6 +115,10 @@ def setup_plan(w, status: PlanStatus = PlanStatus.DRAFT):
     return SimpleNamespace(plan=plan.id, goal=plan.goals[0].id, area=area.id)
 
 
+def setup_area(w):
+    return SimpleNamespace(area=db.session.scalar(sa.select(CompetenceArea.id).limit(1)))
+
+
 def setup_submitted_plan(w):
     return setup_plan(w, PlanStatus.SUBMITTED)
 
@@ -351,7 +355,8 @@ RULES = [
         "POST",
         lambda w: "/competences/assess",
         signed_in(302),
-        data=lambda w: {"level-1": "2"},
+        setup=setup_area,
+        data=lambda w: {f"level-{w.extra.area}": "2"},
     ),
     Rule(
         "competences.staff_profile",
@@ -364,7 +369,8 @@ RULES = [
         "POST",
         lambda w: f"/competences/staff/{w.teacher.id}/assess",
         statuses(403, principal=302, principal_b=404),
-        data=lambda w: {"level-1": "3"},
+        setup=setup_area,
+        data=lambda w: {f"level-{w.extra.area}": "3"},
     ),
     Rule(
         "competences.unit_overview", "GET", lambda w: "/competences/units", statuses(403, **STAFF)

@@ -124,7 +124,7 @@ def enrol_as(app):
     def do(session: CourseSession, user: User, reason: str = "I need this.") -> Enrollment:
         from pdservice.training.enrolment import enrol
 
-        with app.test_request_context():
+        with app.test_request_context(headers={"Accept-Language": "en"}):
             person = db.session.get(User, user.id)
             enrollment = enrol(session.id, person, reason=reason)
             db.session.commit()
@@ -138,7 +138,7 @@ def run_in_app(app):
     """Run `fn()` inside a request context (for gettext) and commit; returns its result."""
 
     def run(fn, *args, **kwargs):
-        with app.test_request_context():
+        with app.test_request_context(headers={"Accept-Language": "en"}):
             try:
                 result = fn(*args, **kwargs)
                 db.session.commit()
