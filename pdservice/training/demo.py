@@ -63,6 +63,7 @@ class DemoCourse:
     days: int = 1
     popular: bool = False  # small capacity: full, with a waiting list
     description: str = ""
+    per_unit: bool = False  # one session per unit, for all its staff, as the year starts
 
 
 TEACHERS = (P.CLASS_TEACHER, P.SUBJECT_TEACHER, P.SPECIAL_NEEDS_TEACHER, P.SPECIAL_CLASS_TEACHER)
@@ -70,6 +71,17 @@ LEADERS = (P.PRINCIPAL, P.VICE_PRINCIPAL)
 WELFARE = (P.PSYCHOLOGIST, P.SCHOOL_SOCIAL_WORKER, P.NURSE, P.SPECIAL_NEEDS_TEACHER)
 
 COURSES = [
+    DemoCourse(
+        "Lukuvuoden avaus: veso-päivä",
+        CITY,
+        F.ONSITE,
+        ("COTEACH", "INCL", "MULTI"),
+        6,
+        veso=True,
+        per_unit=True,
+        description="Koko henkilöstön veso-päivä ennen oppilaiden koulupäivien alkua: "
+        "lukuvuoden painopisteet, yhteisopettajuuden parit ja tiimien aikataulut.",
+    ),
     DemoCourse(
         "Digiloikka: tieto- ja viestintäteknologia opetuksessa",
         CITY,
@@ -344,6 +356,9 @@ def seed(ctx) -> None:
         course.audience = [CourseAudience(profession=p) for p in spec.audience]
         db.session.add(course)
         eligible = [s for s in staff if not spec.audience or s.user.profession in spec.audience]
+        if spec.per_unit:
+            _unit_days(rng, course, spec, staff, hr, areas, now)
+            continue
         for n in range(spec.sessions):
             offset = (index * 9 + n * 97 + rng.randint(0, 20)) % 300
             day = _weekday_on_or_after(start_day + timedelta(days=offset))
@@ -395,6 +410,24 @@ def _curate(rng, future, demo_teachers, now) -> list[Enrollment]:
     return mails
 
 
+def _unit_days(rng, course, spec, staff, hr, areas, now) -> None:
+    """The VESO day that opens the school year, in each unit for all its staff."""
+    from pdservice.core.models import Unit
+    from pdservice.core.services import current_school_year
+
+    year = current_school_year()
+    day = _weekday_on_or_after(year.starts_on + timedelta(days=7))
+    for unit in db.session.scalars(sa.select(Unit).order_by(Unit.code)):
+        members = [s for s in staff if unit.id in s.unit_ids]
+        session = _session(rng, course, spec, day)
+        session.location = unit.name
+        session.capacity = len(members) + 5
+        db.session.add(session)
+        db.session.flush()
+        if session.ends_at < now:
+            _past_enrolments(rng, session, spec, members, [], hr, areas, count=len(members))
+
+
 def _staff() -> list[Staff]:
     rows = db.session.execute(
         sa.select(User, UnitMembership.unit_id)
@@ -428,6 +461,10 @@ def _session(rng: random.Random, course: Course, spec: DemoCourse, day: date) ->
         start = _at(when, first_hour)
         dates.append(SessionDate(starts_at=start, ends_at=start + timedelta(hours=hours)))
     starts_at, ends_at = dates[0].starts_at, dates[-1].ends_at
+    # Enrolment opens at 8 in the morning six weeks before, but not in the summer break.
+    opens_on = max(
+        day - timedelta(days=45), date(day.year if day.month >= 8 else day.year - 1, 8, 3)
+    )
     capacity = 8 if spec.popular else rng.choice([12, 16, 20, 24])
     location = {
         F.ONSITE: rng.choice(
@@ -450,7 +487,7 @@ def _session(rng: random.Random, course: Course, spec: DemoCourse, day: date) ->
         booked_count=0,
         starts_at=starts_at,
         ends_at=ends_at,
-        enrol_opens_at=starts_at - timedelta(days=45),
+        enrol_opens_at=min(_at(opens_on, 8), starts_at - timedelta(days=3)),
         enrol_closes_at=starts_at - timedelta(days=2),
         cancel_cutoff_at=starts_at - timedelta(days=5),
         dates=dates,
@@ -483,17 +520,18 @@ def _participants(rng, eligible, demo_teachers, count, *, include_demo=0.5):
     return list(dict.fromkeys(chosen))
 
 
-def _past_enrolments(rng, session, spec, eligible, demo_teachers, hr, areas) -> None:
+def _past_enrolments(rng, session, spec, eligible, demo_teachers, hr, areas, count=None) -> None:
     """A session that took place: seats, attendance, hours, feedback."""
-    count = rng.randint(int(session.capacity * 0.6), session.capacity)
-    people = _participants(rng, eligible, demo_teachers, count, include_demo=0.6)
+    count = count or rng.randint(int(session.capacity * 0.6), session.capacity)
+    people = _participants(rng, eligible, demo_teachers, count, include_demo=0.35)
     year = school_year_for(session.starts_at.astimezone(HELSINKI).date())
     occurred_on = session.starts_at.astimezone(HELSINKI).date()
     marked_at = session.ends_at + timedelta(hours=20)
     credited = Decimal(spec.hours)
     ledger_rows = []
     for n, who in enumerate(people):
-        at = session.enrol_opens_at + timedelta(hours=3 + 7 * n)
+        at = session.enrol_opens_at + timedelta(days=n // 4, hours=1 + 2 * (n % 4), minutes=7 * n)
+        at = min(at, session.enrol_closes_at - timedelta(hours=len(people) - n))
         e = _enrolment(session, who, at, "Tarvitsen tätä työssäni." if spec.approval else "")
         if spec.approval:
             _event(e, S.REQUESTED, at, who.user.id, e.reason)
@@ -557,7 +595,7 @@ def _future_enrolments(rng, session, spec, eligible, demo_teachers, now) -> list
         count = session.capacity + rng.randint(2, 5)
     else:
         count = rng.randint(0, int(session.capacity * 0.7))
-    people = _participants(rng, eligible, demo_teachers, count, include_demo=0.8)
+    people = _participants(rng, eligible, demo_teachers, count, include_demo=0.25)
     mails = []
     for n, who in enumerate(people):
         at = min(opened + timedelta(hours=5 + 9 * n), now - timedelta(minutes=len(people) - n))
