@@ -161,14 +161,29 @@ def profile(user: User, plan: DevelopmentPlan | None) -> list[ProfileRow]:
     ]
 
 
-def lowest_areas(user: User, limit: int = 3) -> list[int]:
-    """The areas a person rates themself lowest in (level 2 or below), lowest first."""
-    own = latest_levels([user.id], AssessmentSource.SELF)
-    rated = sorted(
-        ((a.level, a.area_id) for (_u, _a), a in own.items() if a.level <= 2),
-        key=lambda pair: pair,
+@dataclass(frozen=True)
+class LearnerAreas:
+    """Where a person wants or needs to grow, for finding and suggesting training."""
+
+    goals: frozenset[int]  # the areas of this school year's goals
+    unmet_goals: frozenset[int]  # ... whose target level is not reached yet
+    lowest: tuple[int, ...]  # the areas rated lowest (level 2 or below), lowest first
+
+
+def learner_areas(user: User, year: SchoolYear, lowest_limit: int = 3) -> LearnerAreas:
+    """Two queries: the goals of the year's plan, and the latest self-assessments."""
+    goals = db.session.execute(
+        sa.select(DevelopmentGoal.area_id, DevelopmentGoal.target_level)
+        .join(DevelopmentPlan, DevelopmentPlan.id == DevelopmentGoal.plan_id)
+        .where(DevelopmentPlan.user_id == user.id, DevelopmentPlan.school_year_id == year.id)
+    ).all()
+    own = {area: row.level for (_u, area), row in latest_levels([user.id]).items()}
+    lowest = sorted((level, area) for area, level in own.items() if level <= 2)
+    return LearnerAreas(
+        goals=frozenset(area for area, _target in goals),
+        unmet_goals=frozenset(area for area, target in goals if own.get(area, 0) < target),
+        lowest=tuple(area for _level, area in lowest[:lowest_limit]),
     )
-    return [area_id for _level, area_id in rated[:limit]]
 
 
 @dataclass
@@ -367,22 +382,6 @@ def reopen_plan(plan: DevelopmentPlan) -> DevelopmentPlan:
     db.session.flush()
     audit("plan.reopened", plan, changes={"status": [previous, plan.status]})
     return plan
-
-
-def goal_area_ids(user: User, year: SchoolYear, *, unmet_only: bool = True) -> set[int]:
-    """The areas of a person's goals this school year (by default those not yet reached)."""
-    plan = plan_for(user, year)
-    if plan is None:
-        return set()
-    if not unmet_only:
-        return {g.area_id for g in plan.goals}
-    own = latest_levels([user.id])
-    return {
-        g.area_id
-        for g in plan.goals
-        if (own.get((user.id, g.area_id)).level if own.get((user.id, g.area_id)) else 0)
-        < g.target_level
-    }
 
 
 @dataclass

@@ -39,6 +39,15 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class RenderedMail:
+    """A mail rendered ahead of the transaction that sends it (see `render_for`)."""
+
+    language: str
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
 class NotificationKind:
     kind: str
     label: Any  # a lazy_gettext string
@@ -141,6 +150,14 @@ def render_mail(template: str, language: str, context: Mapping[str, Any]) -> tup
     return subject[:300], body
 
 
+def render_for(user: User, template: str, context: Mapping[str, Any]) -> RenderedMail:
+    """Render a mail for `user` now, to pass to `notify(..., rendered=...)` later: lets a
+    caller do the rendering before it takes a lock, and keep the locked part short."""
+    language = str(user.preferred_language)
+    subject, body = render_mail(template, language, {**context, "recipient": user})
+    return RenderedMail(language, subject, body)
+
+
 def notify(
     user: User,
     kind: str,
@@ -150,6 +167,7 @@ def notify(
     attachments: Iterable[Attachment] = (),
     optional: bool = False,
     dedupe_key: str,
+    rendered: RenderedMail | None = None,
 ) -> Notification | None:
     """Put a mail to `user` in the outbox, in the caller's transaction.
 
@@ -167,7 +185,10 @@ def notify(
     if existing is not None:
         return existing
     language = str(user.preferred_language)
-    subject, body = render_mail(template, language, {**context, "recipient": user})
+    if rendered is not None and rendered.language == language:
+        subject, body = rendered.subject, rendered.body
+    else:
+        subject, body = render_mail(template, language, {**context, "recipient": user})
     row = Notification(
         user_id=user.id,
         to_address=user.email,

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from pdservice.clock import today
-from pdservice.competences.services import goal_area_ids, lowest_areas
+from pdservice.competences.services import LearnerAreas, learner_areas
 from pdservice.core.models import CompetenceArea, SchoolYear, User
 from pdservice.db import utcnow
 from pdservice.extensions import db
@@ -81,8 +81,10 @@ class SearchResult:
         return self.page + 1
 
 
-def search(filters: Filters, user: User, year: SchoolYear) -> SearchResult:
-    goal_areas = goal_area_ids(user, year, unmet_only=False)
+def search(
+    filters: Filters, user: User, year: SchoolYear, areas: LearnerAreas | None = None
+) -> SearchResult:
+    goal_areas = set((areas or learner_areas(user, year)).goals)
     query = (
         sa.select(CourseSession)
         .join(Course, Course.id == CourseSession.course_id)
@@ -175,63 +177,88 @@ class Recommendation:
     low_areas: list[CompetenceArea]
 
 
-def recommendations(user: User, year: SchoolYear, limit: int = 5) -> list[Recommendation]:
-    """Courses with a session still open (or soon opening) for enrolment in the areas of the
-    person's unmet goals
-    and of their lowest self-assessed areas, meant for their profession, that they have not
-    taken or enrolled in. Goal matches first, then the soonest."""
-    goals = goal_area_ids(user, year)
-    low = set(lowest_areas(user))
+def recommendations(
+    user: User, year: SchoolYear, limit: int = 5, areas: LearnerAreas | None = None
+) -> list[Recommendation]:
+    """Courses in the areas of the person's unmet goals and of their lowest self-assessed
+    areas, meant for their profession, that they have not taken or enrolled in, each with
+    its soonest session still open (or opening) for enrolment. Goal matches first, then the
+    soonest. The database picks the soonest session per course and the top `limit` (a
+    window function), so the cost does not grow with the catalogue."""
+    areas = areas or learner_areas(user, year)
+    goals, low = set(areas.unmet_goals), set(areas.lowest)
     wanted = goals | low
     if not wanted:
         return []
+    from pdservice.training.models import CourseAudience
+
     now = utcnow()
     taken = (
         sa.select(CourseSession.course_id)
         .join(Enrollment, Enrollment.session_id == CourseSession.id)
         .where(Enrollment.user_id == user.id, Enrollment.status.not_in(CLOSED_STATES))
     )
-    from pdservice.training.models import CourseAudience
-
     audience_ok = sa.or_(
         ~sa.exists().where(CourseAudience.course_id == Course.id),
         sa.exists().where(
             CourseAudience.course_id == Course.id, CourseAudience.profession == user.profession
         ),
     )
-    sessions = list(
-        db.session.scalars(
-            sa.select(CourseSession)
-            .join(Course, Course.id == CourseSession.course_id)
-            .where(
-                Course.active.is_(True),
-                CourseSession.status == SessionStatus.SCHEDULED,
-                CourseSession.enrol_closes_at > now,
-                Course.id.not_in(taken),
-                audience_ok,
-                sa.exists().where(
-                    course_area.c.course_id == Course.id, course_area.c.area_id.in_(wanted)
-                ),
-            )
-            .order_by(CourseSession.starts_at, CourseSession.id)
-            .options(sa.orm.contains_eager(CourseSession.course).selectinload(Course.areas))
-        ).unique()
-    )
-    chosen: dict[int, Recommendation] = {}
-    for session in sessions:
-        course = session.course
-        if course.id in chosen:
-            continue
-        chosen[course.id] = Recommendation(
-            course=course,
-            session=session,
-            goal_areas=[a for a in course.areas if a.id in goals],
-            low_areas=[a for a in course.areas if a.id in low and a.id not in goals],
+
+    def in_areas(ids: set[int]):
+        return sa.exists().where(
+            course_area.c.course_id == Course.id, course_area.c.area_id.in_(ids or {-1})
         )
-    ranked = sorted(
-        chosen.values(), key=lambda r: (not r.goal_areas, r.session.starts_at, r.course.id)
+
+    ranked = (
+        sa.select(
+            CourseSession.id,
+            CourseSession.starts_at,
+            CourseSession.course_id,
+            sa.case((in_areas(goals), 1), else_=0).label("goal"),
+            sa.func.row_number()
+            .over(
+                partition_by=CourseSession.course_id,
+                order_by=(CourseSession.starts_at, CourseSession.id),
+            )
+            .label("n"),
+        )
+        .join(Course, Course.id == CourseSession.course_id)
+        .where(
+            Course.active.is_(True),
+            CourseSession.status == SessionStatus.SCHEDULED,
+            CourseSession.enrol_closes_at > now,
+            Course.id.not_in(taken),
+            audience_ok,
+            in_areas(wanted),
+        )
+        .subquery()
     )
-    return ranked[:limit]
+    top = list(
+        db.session.scalars(
+            sa.select(ranked.c.id)
+            .where(ranked.c.n == 1)
+            .order_by(ranked.c.goal.desc(), ranked.c.starts_at, ranked.c.course_id)
+            .limit(limit)
+        )
+    )
+    sessions = {
+        s.id: s
+        for s in db.session.scalars(
+            sa.select(CourseSession)
+            .where(CourseSession.id.in_(top or [-1]))
+            .options(sa.orm.joinedload(CourseSession.course).selectinload(Course.areas))
+        ).unique()
+    }
+    return [
+        Recommendation(
+            course=sessions[i].course,
+            session=sessions[i],
+            goal_areas=[a for a in sessions[i].course.areas if a.id in goals],
+            low_areas=[a for a in sessions[i].course.areas if a.id in low and a.id not in goals],
+        )
+        for i in top
+    ]
 
 
 # --- my enrolments ----------------------------------------------------------------------

@@ -26,7 +26,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from pdservice.core.models import User
 from pdservice.core.services import audit
@@ -109,9 +108,9 @@ def waitlist_count(session_id: int) -> int:
 
 def has_room(session: CourseSession) -> bool:
     """A seat, or a place on the waiting list."""
-    if session.booked_count < session.capacity:
+    if session.booked_count < session.capacity or session.waitlist_limit is None:
         return True
-    return session.waitlist_limit is None or waitlist_count(session.id) < session.waitlist_limit
+    return waitlist_count(session.id) < session.waitlist_limit
 
 
 def check_enrolment_open(session: CourseSession, now: datetime) -> None:
@@ -133,6 +132,12 @@ def enrol(
     """Enrol `user` in a session: a request to the principal when the course needs approval,
     otherwise a seat, or a place on the waiting list while the session is full."""
     actor = actor or user
+    # The confirmation mail and its calendar file take longer to make than the rest of the
+    # enrolment: they are made before the lock, so the seat-taking part stays short.
+    unlocked = db.session.get(CourseSession, session_id)
+    prepared = None
+    if unlocked is not None and not unlocked.course.approval_required:
+        prepared = mails.prepare_mails(unlocked, user)
     session = lock_session(session_id)
     now = utcnow()
     check_enrolment_open(session, now)
@@ -157,7 +162,7 @@ def enrol(
     if needs_approval:
         mails.approval_requested(enrollment)
     else:
-        mails.placed(enrollment)
+        mails.placed(enrollment, prepared)
     audit(
         "enrollment.created",
         enrollment,
@@ -167,12 +172,10 @@ def enrol(
 
 
 def _flush_new(enrollment: Enrollment) -> None:
-    """Flush a new enrolment; the partial unique index refuses a second active one."""
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as exc:
-        raise EnrolmentRefused(_("You are already enrolled in this session.")) from exc
+    """Flush a new enrolment. Every enrolment in a session first locks the session row, so
+    the check for an active one above is final; the partial unique index is the database's
+    own guard, should some code path ever skip the lock (the caller then answers 409)."""
+    db.session.flush()
 
 
 def _place(
@@ -183,7 +186,7 @@ def _place(
         session.booked_count += 1
         enrollment.booked_at = now
         _event(enrollment, S.BOOKED, actor, note)
-    elif session.waitlist_limit is None or waitlist_count(session.id) < session.waitlist_limit:
+    elif has_room(session):
         enrollment.waitlisted_at = now
         _event(enrollment, S.WAITLISTED, actor, note)
     else:

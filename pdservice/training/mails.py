@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -12,12 +14,15 @@ from pdservice.extensions import db
 from pdservice.notifications.models import Notification
 from pdservice.notifications.services import (
     Attachment,
+    RenderedMail,
     notify,
     public_url,
     register_notification_kind,
+    render_for,
+    wants,
 )
 from pdservice.training.feed import session_events
-from pdservice.training.models import Enrollment, EnrollmentStatus, SessionDate
+from pdservice.training.models import CourseSession, Enrollment, EnrollmentStatus, SessionDate
 
 BOOKED = "training.booked"
 WAITLISTED = "training.waitlisted"
@@ -52,6 +57,16 @@ def register_kinds() -> None:
     )
 
 
+def _session_context(session: CourseSession) -> dict:
+    return {
+        "session": session,
+        "course": session.course,
+        "dates": session.dates,
+        "session_url": public_url("training.session_detail", session_id=session.id),
+        "my_training_url": public_url("training.my_enrolments"),
+    }
+
+
 def _context(enrollment: Enrollment) -> dict:
     session = enrollment.session
     return {
@@ -70,7 +85,30 @@ def _ics(enrollment: Enrollment) -> Attachment:
     return Attachment("training.ics", "text/calendar", calendar.decode("utf-8"))
 
 
-def placed(enrollment: Enrollment) -> None:
+@dataclass(frozen=True)
+class PreparedMails:
+    """Both possible mails of an enrolment, rendered before the seat is taken (outside the
+    session's lock): the confirmation with its calendar file, and the waiting-list mail
+    (None when the person has switched that optional mail off)."""
+
+    booked: RenderedMail
+    ics: Attachment
+    waitlisted: RenderedMail | None
+
+
+def prepare_mails(session: CourseSession, user: User) -> PreparedMails:
+    context = _session_context(session)
+    calendar = build_calendar(session_events(session), name=session.course.title)
+    return PreparedMails(
+        booked=render_for(user, "training_booked", context),
+        ics=Attachment("training.ics", "text/calendar", calendar.decode("utf-8")),
+        waitlisted=render_for(user, "training_waitlisted", context)
+        if wants(user.id, WAITLISTED)
+        else None,
+    )
+
+
+def placed(enrollment: Enrollment, prepared: PreparedMails | None = None) -> None:
     """A seat (confirmation with a calendar file) or a waiting-list place."""
     if enrollment.status == EnrollmentStatus.BOOKED:
         notify(
@@ -78,20 +116,21 @@ def placed(enrollment: Enrollment) -> None:
             BOOKED,
             "training_booked",
             _context(enrollment),
-            attachments=[_ics(enrollment)],
+            attachments=[prepared.ics if prepared else _ics(enrollment)],
             dedupe_key=f"{BOOKED}:{enrollment.id}",
+            rendered=prepared.booked if prepared else None,
         )
     elif enrollment.status == EnrollmentStatus.WAITLISTED:
-        from pdservice.training.enrolment import waitlist_positions
-
-        position, length = waitlist_positions([enrollment.id]).get(enrollment.id, (0, 0))
+        if prepared is not None and prepared.waitlisted is None:
+            return  # switched off (checked when the mails were prepared)
         notify(
             enrollment.user,
             WAITLISTED,
             "training_waitlisted",
-            {**_context(enrollment), "position": position, "length": length},
-            optional=True,
+            _context(enrollment),
+            optional=prepared is None,
             dedupe_key=f"{WAITLISTED}:{enrollment.id}",
+            rendered=prepared.waitlisted if prepared else None,
         )
 
 

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from pdservice.auth.access import can_reach, roles_required
-from pdservice.competences.services import active_areas
+from pdservice.competences.services import active_areas, learner_areas
 from pdservice.core.enums import Role
 from pdservice.core.services import current_school_year
 from pdservice.db import utcnow
@@ -124,7 +125,8 @@ def catalogue():
         page=max(1, request.args.get("page", 1, type=int)),
     )
     year = current_school_year()
-    result = search(filters, current_user, year)
+    areas = learner_areas(current_user, year)
+    result = search(filters, current_user, year, areas)
     show_recommendations = filters.page == 1 and not request.args
     return render_template(
         "training/catalogue.html",
@@ -132,7 +134,9 @@ def catalogue():
         filters=filters,
         areas=active_areas(),
         formats=CourseFormat,
-        recommended=recommendations(current_user, year) if show_recommendations else [],
+        recommended=recommendations(current_user, year, areas=areas)
+        if show_recommendations
+        else [],
         args={k: v for k, v in request.args.items() if k != "page"},
     )
 
@@ -426,7 +430,10 @@ def enrol_view(session_id: int):
     if not form.validate_on_submit():
         return _render_session(session, form=form, status=422)
     try:
-        enrollment = enrol(session.id, current_user, reason=form.reason.data or "")
+        try:
+            enrollment = enrol(session.id, current_user, reason=form.reason.data or "")
+        except IntegrityError as exc:  # the database's own guard: one active enrolment
+            raise EnrolmentRefused(_("You are already enrolled in this session.")) from exc
     except EnrolmentRefused as exc:
         db.session.rollback()
         if exc.field == "reason":
@@ -435,10 +442,10 @@ def enrol_view(session_id: int):
             _session_or_404(session_id), form=form, error=exc.message, status=exc.status
         )
     status, enrollment_id = enrollment.status, enrollment.id
+    db.session.commit()  # the session's lock is released here; the rest reads
     position = (
         waitlist_positions([enrollment_id]).get(enrollment_id) if status == S.WAITLISTED else None
     )
-    db.session.commit()
     if status == S.BOOKED:
         flash(_("You have a seat. A confirmation with a calendar file is on its way."), "success")
     elif status == S.WAITLISTED:

@@ -201,3 +201,16 @@ def test_feed_events_must_be_aware_and_end_after_start():
     aware = datetime(2026, 1, 1, 9, tzinfo=UTC)
     with pytest.raises(ValueError):
         FeedEvent(uid="a", summary="a", start=aware, end=aware)
+
+
+def test_the_helsinki_timezone_rules_match_the_tz_database():
+    """The compact VTIMEZONE of the feeds against zoneinfo, hour by hour around every change
+    of the years the service is used in."""
+    from pdservice.calendar.services import _helsinki_vtimezone
+
+    tz = _helsinki_vtimezone().to_tz()
+    for year in range(2020, 2036):
+        for month, day in ((3, 20), (10, 20)):
+            for hours in range(0, 24 * 14, 1):
+                moment = datetime(year, month, day, tzinfo=UTC) + timedelta(hours=hours)
+                assert moment.astimezone(tz).utcoffset() == moment.astimezone(HELSINKI).utcoffset()
