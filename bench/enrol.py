@@ -306,12 +306,23 @@ def check(database_url: str, session_id: int) -> dict:
             or (max(first_event[e.id] for e in booked) < min(first_event[e.id] for e in waiting))
         )
         booked_count = db.session.get(CourseSession, session_id).booked_count
+        # Each enrolment's first event is written right after it took the session's lock,
+        # so the gaps between them are how long each enrolment held the lock (its commit
+        # included), that is, the serial part of the work.
+        times = sorted(
+            ev.at
+            for ev in db.session.scalars(
+                sa.select(EnrollmentEvent).where(EnrollmentEvent.id.in_(first_event.values()))
+            )
+        )
+        gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
         db.engine.dispose()
     return {
         "booked": len(booked),
         "waitlisted": len(waiting),
         "booked_count_column": booked_count,
         "waitlist_in_arrival_order": bool(in_order and seats_first),
+        "lock_held_p50_ms": round(sorted(gaps)[len(gaps) // 2] * 1000, 1) if gaps else 0.0,
     }
 
 

@@ -23,7 +23,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy.exc import IntegrityError
 
 from pdservice.core.models import User
 from pdservice.db import utcnow
@@ -168,12 +167,14 @@ def notify(
     optional: bool = False,
     dedupe_key: str,
     rendered: RenderedMail | None = None,
-) -> Notification | None:
+) -> int | None:
     """Put a mail to `user` in the outbox, in the caller's transaction.
 
     `dedupe_key` names the event (e.g. "training.booked:<enrollment id>"): a second call
-    with the same key adds nothing, so an event produces at most one mail. Optional mails
-    respect the user's choice. Returns the outbox row, or None when nothing was written.
+    with the same key adds nothing (INSERT ... ON CONFLICT DO NOTHING on the unique key), so
+    an event produces at most one mail. Optional mails respect the user's choice. `rendered`
+    (from `render_for`) skips rendering here. Returns the new outbox row's id, or None when
+    nothing was written.
     """
     if kind not in NOTIFICATION_KINDS:
         raise KeyError(f"unregistered notification kind {kind!r}")
@@ -181,39 +182,52 @@ def notify(
         return None
     if optional and not wants(user.id, kind):
         return None
-    existing = _by_key(dedupe_key)
-    if existing is not None:
-        return existing
+    key = dedupe_key[:200]
     language = str(user.preferred_language)
     if rendered is not None and rendered.language == language:
         subject, body = rendered.subject, rendered.body
     else:
+        if _exists(key):  # known already: spare the rendering
+            return None
         subject, body = render_mail(template, language, {**context, "recipient": user})
-    row = Notification(
-        user_id=user.id,
-        to_address=user.email,
-        kind=kind,
-        language=language,
-        subject=subject,
-        body_text=body,
-        attachments=[_encode(a) for a in attachments],
-        dedupe_key=dedupe_key[:200],
-        status=OutboxStatus.PENDING,
-        attempts=0,
-        next_attempt_at=utcnow(),
+    return _insert_once(
+        {
+            "user_id": user.id,
+            "to_address": user.email,
+            "kind": kind,
+            "language": language,
+            "subject": subject,
+            "body_text": body,
+            "attachments": [_encode(a) for a in attachments],
+            "dedupe_key": key,
+            "status": OutboxStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": utcnow(),
+            "created_at": utcnow(),
+        }
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        return _by_key(dedupe_key)
-    return row
 
 
-def _by_key(dedupe_key: str) -> Notification | None:
-    return db.session.scalar(
-        sa.select(Notification).where(Notification.dedupe_key == dedupe_key[:200])
+def _exists(key: str) -> bool:
+    return (
+        db.session.scalar(sa.select(Notification.id).where(Notification.dedupe_key == key))
+        is not None
     )
+
+
+def _insert_once(values: dict[str, Any]) -> int | None:
+    """INSERT the row unless its dedupe key exists: one statement, no savepoint."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = (
+        insert(Notification)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=[Notification.dedupe_key])
+        .returning(Notification.id)
+    )
+    return db.session.execute(statement).scalar()
 
 
 def _encode(attachment: Attachment) -> dict[str, str]:

@@ -26,6 +26,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from pdservice.core.models import User
 from pdservice.core.services import audit
@@ -130,27 +131,32 @@ def enrol(
     session_id: int, user: User, *, reason: str = "", actor: User | None = None
 ) -> Enrollment:
     """Enrol `user` in a session: a request to the principal when the course needs approval,
-    otherwise a seat, or a place on the waiting list while the session is full."""
+    otherwise a seat, or a place on the waiting list while the session is full.
+
+    Everything that does not decide the seat happens before the session row is locked (the
+    checks that can refuse early, the mails and the calendar file), so the serial part, from
+    the lock to the commit, stays short when many enrol at once.
+    """
     actor = actor or user
-    # The confirmation mail and its calendar file take longer to make than the rest of the
-    # enrolment: they are made before the lock, so the seat-taking part stays short.
     unlocked = db.session.get(CourseSession, session_id)
-    prepared = None
-    if unlocked is not None and not unlocked.course.approval_required:
-        prepared = mails.prepare_mails(unlocked, user)
-    session = lock_session(session_id)
-    now = utcnow()
-    check_enrolment_open(session, now)
-    if active_enrollment(session.id, user.id) is not None:
+    if unlocked is None:
+        raise EnrolmentRefused(_("The session was not found."), 404)
+    check_enrolment_open(unlocked, utcnow())
+    if active_enrollment(session_id, user.id) is not None:
         raise EnrolmentRefused(_("You are already enrolled in this session."))
-    if not has_room(session):
-        raise EnrolmentRefused(_("This session and its waiting list are full."))
     reason = reason.strip()
-    needs_approval = session.course.approval_required
+    needs_approval = unlocked.course.approval_required
     if needs_approval and not reason:
         raise EnrolmentRefused(
             _("Tell your principal why you want to take part."), 422, field="reason"
         )
+    prepared = None if needs_approval else mails.prepare_mails(unlocked, user)
+
+    session = lock_session(session_id)
+    now = utcnow()
+    check_enrolment_open(session, now)  # again: the session may have changed meanwhile
+    if not has_room(session):
+        raise EnrolmentRefused(_("This session and its waiting list are full."))
     enrollment = Enrollment(session_id=session.id, user_id=user.id, reason=reason)
     with db.session.no_autoflush:
         if needs_approval:
@@ -172,10 +178,16 @@ def enrol(
 
 
 def _flush_new(enrollment: Enrollment) -> None:
-    """Flush a new enrolment. Every enrolment in a session first locks the session row, so
-    the check for an active one above is final; the partial unique index is the database's
-    own guard, should some code path ever skip the lock (the caller then answers 409)."""
-    db.session.flush()
+    """Flush a new enrolment. A second active enrolment of the same person (two requests at
+    the same moment, both past the check above) is refused by the partial unique index; the
+    transaction is then rolled back by the caller."""
+    # The message is made first: after a failed flush the session cannot load anything
+    # (not even the signed-in user's language) until the caller rolls back.
+    message = _("You are already enrolled in this session.")
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        raise EnrolmentRefused(message) from exc
 
 
 def _place(

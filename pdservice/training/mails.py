@@ -11,7 +11,6 @@ from pdservice.calendar.services import build_calendar
 from pdservice.core.enums import UnitRole
 from pdservice.core.models import UnitMembership, User
 from pdservice.extensions import db
-from pdservice.notifications.models import Notification
 from pdservice.notifications.services import (
     Attachment,
     RenderedMail,
@@ -225,7 +224,7 @@ def feedback_requested(enrollment: Enrollment) -> None:
     )
 
 
-def reminder(enrollment: Enrollment, session_date: SessionDate) -> Notification | None:
+def reminder(enrollment: Enrollment, session_date: SessionDate) -> int | None:
     return notify(
         enrollment.user,
         REMINDER,
