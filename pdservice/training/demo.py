@@ -528,7 +528,8 @@ def _past_enrolments(rng, session, spec, eligible, demo_teachers, hr, areas, cou
     occurred_on = session.starts_at.astimezone(HELSINKI).date()
     marked_at = session.ends_at + timedelta(hours=20)
     credited = Decimal(spec.hours)
-    ledger_rows = []
+    ledger_rows: list[DevelopmentHours] = []
+    attended: list[tuple] = []
     for n, who in enumerate(people):
         at = session.enrol_opens_at + timedelta(days=n // 4, hours=1 + 2 * (n % 4), minutes=7 * n)
         at = min(at, session.enrol_closes_at - timedelta(hours=len(people) - n))
@@ -551,7 +552,10 @@ def _past_enrolments(rng, session, spec, eligible, demo_teachers, hr, areas, cou
             hours = credited
             _event(e, S.ATTENDED, marked_at, hr.id if hr else None, f"{hours} h")
         e.hours_attended = hours
-        db.session.flush()
+        feedback = rng.choice(FEEDBACK) if rng.random() < 0.55 else None
+        attended.append((e, who, hours, feedback))
+    db.session.flush()  # one flush for the session: the enrolments get their ids
+    for e, who, hours, feedback in attended:
         ledger_rows.append(
             DevelopmentHours(
                 user_id=who.user.id,
@@ -566,14 +570,13 @@ def _past_enrolments(rng, session, spec, eligible, demo_teachers, hr, areas, cou
                 created_at=marked_at,
             )
         )
-        if rng.random() < 0.55:
-            rating, comment = rng.choice(FEEDBACK)
+        if feedback is not None:
             db.session.add(
                 TrainingFeedback(
                     enrollment_id=e.id,
                     course_id=session.course_id,
-                    rating=rating,
-                    comment=comment,
+                    rating=feedback[0],
+                    comment=feedback[1],
                     created_at=marked_at + timedelta(days=1),
                 )
             )

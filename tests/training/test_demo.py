@@ -31,7 +31,13 @@ def sign_in(app, email):
     return client
 
 
-def test_demo_training_keeps_the_invariants(app, demo):
+def test_demo_keeps_the_rules_and_every_screen_shows_it(app, demo):
+    """One seed for both checks (seeding takes a few seconds)."""
+    check_invariants(app)
+    check_screens(app, demo)
+
+
+def check_invariants(app):
     with app.app_context():
         sessions = db.session.scalars(sa.select(CourseSession)).all()
         assert 25 <= len({s.course_id for s in sessions}) <= 35
@@ -55,7 +61,7 @@ def test_demo_training_keeps_the_invariants(app, demo):
             assert counts.get(status, 0) > 0, status
 
 
-def test_every_screen_shows_the_demo_data(app, demo):
+def check_screens(app, demo):
     teacher = sign_in(app, demo[("teacher", "koivurinne")])
     page = teacher.get("/training/").get_data(as_text=True)
     assert "Suggested for you" in page and "seats free" in page
