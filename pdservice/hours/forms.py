@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from pdservice.clock import today
 from pdservice.training.forms import MultiCheckboxField
@@ -19,7 +19,7 @@ class ExternalTrainingForm(FlaskForm):
         _l("Hours"),
         places=1,
         validators=[
-            DataRequired(message=_l("Give the hours as a number.")),
+            InputRequired(message=_l("Give the hours as a number.")),
             NumberRange(
                 min=0.5,
                 max=MAX_EXTERNAL_HOURS,

@@ -20,7 +20,15 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from pdservice.core.enums import Profession
@@ -45,7 +53,7 @@ class CourseForm(FlaskForm):
         places=1,
         default=Decimal(3),
         validators=[
-            DataRequired(message=_l("Give the hours (0 is allowed).")),
+            InputRequired(message=_l("Give the hours (0 is allowed).")),
             NumberRange(0, 200),
         ],
     )
@@ -105,7 +113,7 @@ class SessionForm(FlaskForm):
         _l("Online link"), validators=[Optional(), URL(require_tld=False), Length(max=500)]
     )
     capacity = IntegerField(
-        _l("Seats"), validators=[DataRequired(), NumberRange(min=1, max=5000)], default=20
+        _l("Seats"), validators=[InputRequired(), NumberRange(min=1, max=5000)], default=20
     )
     waitlist_limit = IntegerField(
         _l("Places on the waiting list (empty: no limit, 0: no waiting list)"),

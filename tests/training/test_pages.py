@@ -451,3 +451,11 @@ def test_attendance_asks_for_feedback(app, client, world, login, held_session):
             sa.select(Notification).where(Notification.kind == "training.feedback_request")
         ).all()
         assert f"/training/enrolments/{enrolled[0].id}/feedback" in mail.body_text
+
+
+def test_a_course_may_credit_zero_hours(app, client, world, login):
+    login(world.hr)
+    response = client.post("/training/courses/new", data=course_form(hours_credited="0"))
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(Course.hours_credited)) == 0
