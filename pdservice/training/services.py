@@ -146,6 +146,8 @@ def _complete_windows(data: SessionData, now: datetime) -> tuple[datetime, datet
     first_start = min(start for start, _end in data.dates)
     opens = data.enrol_opens_at or min(now, first_start - timedelta(days=1))
     closes = data.enrol_closes_at or first_start - timedelta(days=1)
+    if data.enrol_closes_at is None and closes <= opens:  # a session starting within a day
+        closes = first_start
     cutoff = data.cancel_cutoff_at or max(first_start - timedelta(days=3), opens)
     return opens, closes, min(cutoff, first_start)
 

@@ -459,3 +459,23 @@ def test_a_course_may_credit_zero_hours(app, client, world, login):
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(Course.hours_credited)) == 0
+
+
+def test_a_session_tomorrow_gets_workable_defaults(app, client, world, login, make_course):
+    """Less than a day ahead: enrolment cannot close "a day before", so it closes at the start."""
+    course = make_course(owners=[world.teacher])
+    login(world.teacher)
+    tomorrow = date.today() + timedelta(days=1)
+    response = client.post(
+        f"/training/courses/{course.id}/sessions/new",
+        data={
+            "capacity": "5",
+            "dates-0-day": tomorrow.isoformat(),
+            "dates-0-start": "00:30",
+            "dates-0-end": "01:30",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with app.app_context():
+        session = db.session.scalar(sa.select(CourseSession))
+        assert session.enrol_opens_at < session.enrol_closes_at <= session.starts_at
