@@ -336,6 +336,14 @@ def seed(ctx) -> None:
     demo_teachers = [by_email[e] for e in sorted(demo_emails) if e in by_email]
     now = utcnow()
     start_day = today() - timedelta(days=110)
+    # Two courses are organized by demo teachers (the rest by HR), so "Courses I organize",
+    # participant lists and attendance can be tried with a teacher's account too.
+    special = [s for s in demo_teachers if s.user.profession == Profession.SPECIAL_NEEDS_TEACHER]
+    swedish = [s for s in demo_teachers if s.user.preferred_language == "sv"]
+    organizers = {
+        "Erityisopettaja ja luokanopettaja parina": special[:1],
+        "Samundervisning i praktiken": swedish[:1],
+    }
     pending_mails: list[Enrollment] = []
     future: list[tuple[CourseSession, DemoCourse]] = []
     for index, spec in enumerate(COURSES):
@@ -354,6 +362,7 @@ def seed(ctx) -> None:
         )
         course.areas = [areas[c] for c in spec.areas]
         course.audience = [CourseAudience(profession=p) for p in spec.audience]
+        course.owners = [s.user for s in organizers.get(spec.title, [])]
         db.session.add(course)
         eligible = [s for s in staff if not spec.audience or s.user.profession in spec.audience]
         if spec.per_unit:
