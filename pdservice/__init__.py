@@ -85,7 +85,13 @@ def register_blueprints(app: Flask) -> None:
 
 # Feature packages, each with a `register(app)` function that registers its blueprint(s),
 # navigation items and home-page panels.
-FEATURES: list[str] = []
+FEATURES: list[str] = [
+    "pdservice.notifications",
+    "pdservice.calendar",
+    "pdservice.competences",
+    "pdservice.training",
+    "pdservice.hours",
+]
 
 
 def register_errorhandlers(app: Flask) -> None:

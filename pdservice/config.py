@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,17 @@ def _int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _decimal(name: str, default: str) -> str:
+    raw = os.environ.get(name) or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+    if value <= 0 or value > 24:
+        raise ConfigError(f"{name} must be more than 0 and at most 24, got {raw!r}")
+    return str(value)
 
 
 def normalise_database_url(url: str) -> str:
@@ -93,6 +105,15 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "JOBS_HEARTBEAT_SECONDS": _int("PDSERVICE_JOBS_HEARTBEAT_SECONDS", 30),
         "JOBS_LOCK_RENEW_SECONDS": _int("PDSERVICE_JOBS_LOCK_RENEW_SECONDS", 10),
         "JOBS_LOCK_STALE_SECONDS": _int("PDSERVICE_JOBS_LOCK_STALE_SECONDS", 45),
+        # Mail delivery by the jobs process: how often, how many per round, how many
+        # attempts (with growing pauses) before a mail is marked failed.
+        "MAIL_DELIVERY_SECONDS": _int("PDSERVICE_MAIL_DELIVERY_SECONDS", 30),
+        "MAIL_BATCH_SIZE": _int("PDSERVICE_MAIL_BATCH_SIZE", 100),
+        "MAIL_MAX_ATTEMPTS": _int("PDSERVICE_MAIL_MAX_ATTEMPTS", 8),
+        "MAIL_TIMEOUT_SECONDS": _int("PDSERVICE_MAIL_TIMEOUT_SECONDS", 20),
+        # Training: reminders this many days before each session date; hours per VESO day.
+        "REMINDER_DAYS_BEFORE": _int("PDSERVICE_REMINDER_DAYS_BEFORE", 2),
+        "VESO_HOURS_PER_DAY": _decimal("PDSERVICE_VESO_HOURS_PER_DAY", "6"),
         # Demo
         "DEMO_PASSWORD": os.environ.get("PDSERVICE_DEMO_PASSWORD"),
         "SQLALCHEMY_ENGINE_OPTIONS": {},

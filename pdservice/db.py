@@ -66,11 +66,12 @@ class UtcDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
-def enum_column(enum_cls: type, length: int = 40) -> sa.Enum:
-    """A portable enum stored as its value, checked by a named CHECK constraint."""
+def enum_column(enum_cls: type, length: int = 40, name: str | None = None) -> sa.Enum:
+    """A portable enum stored as its value, checked by a named CHECK constraint. Give a
+    `name` when a table has two columns of the same enum (constraint names must differ)."""
     return sa.Enum(
         enum_cls,
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
         native_enum=False,
         create_constraint=True,
         length=length,

@@ -1,5 +1,11 @@
 """Imports every model module so SQLAlchemy and Alembic know the whole schema."""
 
+from pdservice.calendar.models import CalendarFeed  # noqa: F401
+from pdservice.competences.models import (  # noqa: F401
+    CompetenceAssessment,
+    DevelopmentGoal,
+    DevelopmentPlan,
+)
 from pdservice.core.models import (  # noqa: F401
     AuditLog,
     CompetenceArea,
@@ -9,4 +15,15 @@ from pdservice.core.models import (  # noqa: F401
     UnitMembership,
     User,
 )
+from pdservice.hours.models import DevelopmentHours, ExternalTraining  # noqa: F401
 from pdservice.jobs.models import JobHeartbeat, JobLock  # noqa: F401
+from pdservice.notifications.models import Notification, NotificationPreference  # noqa: F401
+from pdservice.training.models import (  # noqa: F401
+    Course,
+    CourseAudience,
+    CourseSession,
+    Enrollment,
+    EnrollmentEvent,
+    SessionDate,
+    TrainingFeedback,
+)

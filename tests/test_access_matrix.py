@@ -48,7 +48,8 @@ def test_every_rule_names_a_route(app):
     "rule", RULES, ids=[f"{r.method}-{r.endpoint}{'-' + r.id if r.id else ''}" for r in RULES]
 )
 def test_route_answers_role(app, client, world, rule: Rule, role: str):
-    world.extra = rule.setup(world) if rule.setup else None
+    with app.app_context():  # setups create their objects with the database
+        world.extra = rule.setup(world) if rule.setup else None
     sign_in_as(client, world.user(role))
     url = rule.url(world)
     data = rule.data(world) if rule.data else {}

@@ -19,6 +19,8 @@ from typing import Any
 
 JOB_MODULES: list[str] = [
     "pdservice.jobs.builtin",
+    "pdservice.notifications.jobs",
+    "pdservice.training.jobs",
 ]
 
 

@@ -11,7 +11,7 @@ from pdservice.core.models import AuditLog, Unit, UnitMembership, User
 from pdservice.core.services import audit, current_school_year
 from pdservice.errors import abort_with
 from pdservice.extensions import db
-from pdservice.home import panels_for
+from pdservice.home import account_sections_for, panels_for
 from pdservice.jobs.models import JobHeartbeat
 from pdservice.main import bp
 from pdservice.main.forms import LanguageForm, PreferencesForm
@@ -134,4 +134,5 @@ def account():
         flash(_("Your preferences have been saved."), "success")
         return redirect(url_for("main.account"))
     status = 422 if request.method == "POST" else 200
-    return render_template("main/account.html", form=form), status
+    sections = account_sections_for(current_app, current_user)
+    return render_template("main/account.html", form=form, sections=sections), status

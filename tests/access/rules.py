@@ -30,7 +30,9 @@ class Rule:
     url: Callable[[Any], str]
     expected: dict[str, int]
     data: Callable[[Any], dict] | None = None
-    setup: Callable[[Any], Any] | None = None  # extra objects, stored as world.extra
+    # Extra objects, stored as world.extra; runs inside an app context (return ids, or
+    # objects detached from the session).
+    setup: Callable[[Any], Any] | None = None
     id: str = ""
     query: dict[str, Any] = field(default_factory=dict)
 

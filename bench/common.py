@@ -1,0 +1,115 @@
+"""Shared pieces of the benchmarks: a throw-away database, migrations, timing figures."""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+SECRET_KEY = "benchmark-secret-" + uuid.uuid4().hex
+
+
+def _psycopg(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@contextmanager
+def fresh_database(kind: str, admin_url: str, prefix: str, tmp_dir: Path):
+    """Yield the URL of a new empty database (PostgreSQL or a SQLite file); drop it after."""
+    if kind == "sqlite":
+        path = tmp_dir / f"{prefix}_{os.getpid()}.db"
+        path.unlink(missing_ok=True)
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+        return
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(_psycopg(admin_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    parts = urlsplit(admin_url)
+    try:
+        yield urlunsplit(parts._replace(path="/" + name))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def bench_env(database_url: str) -> dict[str, str]:
+    """The environment of a production-like pdservice against `database_url`."""
+    return dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        PDSERVICE_ENV="production",
+        SECRET_KEY=SECRET_KEY,
+        PDSERVICE_PASSWORD_HASH="pbkdf2:sha256:1000",
+        PDSERVICE_LOGIN_MAX_FAILURES="1000",
+        MAIL_ENABLED="0",
+        PYTHONUNBUFFERED="1",
+    )
+
+
+def migrate(database_url: str) -> None:
+    """`flask db upgrade`, as a deployment does."""
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "pdservice", "db", "upgrade"],
+        cwd=ROOT,
+        env=bench_env(database_url),
+        check=True,
+        capture_output=True,
+    )
+
+
+def bench_app(database_url: str):
+    """An app object (production settings) for seeding and in-process measuring."""
+    from pdservice import create_app
+
+    return create_app(
+        {
+            "ENV": "production",
+            "SECRET_KEY": SECRET_KEY,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "MAIL_ENABLED": False,
+        }
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank), in the units of `values`."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def summary_ms(seconds: list[float]) -> dict[str, float]:
+    ms = [s * 1000 for s in seconds]
+    return {
+        "p50_ms": round(statistics.median(ms), 1) if ms else 0.0,
+        "p95_ms": round(percentile(ms, 95), 1),
+        "max_ms": round(max(ms), 1) if ms else 0.0,
+    }
