@@ -84,7 +84,11 @@ def register_blueprints(app: Flask) -> None:
 
 # Feature packages, each with a `register(app)` function that registers its blueprint(s),
 # navigation items and home-page panels.
-FEATURES: list[str] = []
+FEATURES: list[str] = [
+    "pdservice.timetable",
+    "pdservice.teams",
+    "pdservice.coteaching",
+]
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 JOB_MODULES: list[str] = [
     "pdservice.jobs.builtin",
+    "pdservice.coteaching.jobs",
 ]
 
 

@@ -1,0 +1,1 @@
+from pdservice.coteaching import bp  # noqa: F401

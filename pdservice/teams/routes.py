@@ -1,0 +1,1 @@
+from pdservice.teams import bp  # noqa: F401

@@ -1,0 +1,1 @@
+from pdservice.timetable import bp  # noqa: F401
