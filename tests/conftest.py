@@ -17,7 +17,7 @@ from pdservice import create_app
 from pdservice.config import normalise_database_url
 from pdservice.extensions import db
 
-pytest_plugins = ["tests.factories", "tests.browser"]
+pytest_plugins = ["tests.factories", "tests.browser", "tests.coteaching.factories"]
 
 TEST_PASSWORD = "correct horse battery"
 

@@ -32,8 +32,8 @@ from pdservice.db import utcnow
 from pdservice.extensions import db
 from pdservice.teams.models import Team, TeamMeeting
 from pdservice.timetable.grid import slot_code
-from pdservice.timetable.models import Lesson, LessonSlot, PeriodSlot, Term
-from pdservice.timetable.services import consecutive_slots, is_unit_member
+from pdservice.timetable.models import Lesson, LessonSlot, Term
+from pdservice.timetable.services import is_unit_member
 
 LESSON_ACTIONS = ("accept", "pin", "unpin", "reject", "reset")
 PAIR_ACTIONS = ("accept", "reject", "reset")
@@ -425,14 +425,6 @@ def publish(term: Term, actor: User | None) -> PublishSummary:
         },
     )
     return summary
-
-
-def meeting_window(meeting: TeamMeeting, *, published: bool) -> list[PeriodSlot]:
-    start = meeting.published_slot if published else meeting.start_slot
-    length = meeting.published_length if published else meeting.length
-    if start is None or not length:
-        return []
-    return consecutive_slots(meeting.term_id, start, length) or [start]
 
 
 def responses_by_proposal(run: SolveRun) -> dict[int, list[ProposalResponse]]:

@@ -71,9 +71,7 @@ def _keep_what_applies(term: Term, data: TimetableData, report: ReplaceReport) -
             kept += 1
     db.session.flush()
     lessons = dict(
-        db.session.execute(
-            sa.select(Lesson.code, Lesson.id).where(Lesson.term_id == term.id)
-        ).all()
+        db.session.execute(sa.select(Lesson.code, Lesson.id).where(Lesson.term_id == term.id)).all()
     )
     pinned = 0
     for code, user_id in data.pins:

@@ -10,7 +10,9 @@ def register(app: Flask) -> None:
     from pdservice.core.enums import Role
     from pdservice.nav import add_nav_item
     from pdservice.timetable import cli, routes  # noqa: F401
+    from pdservice.timetable.grid import day_name, slot_code
 
+    app.jinja_env.globals.update(day_name=day_name, slot_code=slot_code)
     app.register_blueprint(bp, url_prefix="/timetable")
     app.cli.add_command(cli.timetable_cli)
     add_nav_item(app, "timetable.mine", _l("My timetable"), {Role.TEACHER}, order=20)
