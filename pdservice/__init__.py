@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     add_nav_item(app, "main.home", _l("Home"), set(Role), order=0)
     add_nav_item(app, "admin.users", _l("Users"), {Role.ADMIN}, order=900)
     add_nav_item(app, "admin.units", _l("Units"), {Role.ADMIN}, order=910)
+    add_nav_item(app, "admin.audit_log", _l("Change log"), {Role.ADMIN}, order=920)
 
     for name in FEATURES:
         importlib.import_module(name).register(app)

@@ -76,6 +76,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "LOGIN_MAX_FAILURES": _int("PDSERVICE_LOGIN_MAX_FAILURES", 5),
         "LOGIN_WINDOW_MINUTES": _int("PDSERVICE_LOGIN_WINDOW_MINUTES", 15),
         "PASSWORD_MIN_LENGTH": 10,
+        "LOGIN_ATTEMPT_RETENTION_DAYS": _int("PDSERVICE_LOGIN_ATTEMPT_RETENTION_DAYS", 90),
         "PASSWORD_HASH_METHOD": os.environ.get("PDSERVICE_PASSWORD_HASH", "scrypt"),
         # Mail (SMTP); delivery happens in the jobs process.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
 from pdservice import create_app
 
 
+def _stop(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    # Ctrl-C (and SIGTERM) stop the server even when started from a script that ignores them.
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     host = os.environ.get("PDSERVICE_HOST", "127.0.0.1")
     port = int(os.environ.get("PDSERVICE_PORT", "5000"))
     jobs = subprocess.Popen([sys.executable, "-m", "flask", "--app", "pdservice", "jobs", "run"])

@@ -208,3 +208,21 @@ def test_binary_garbage_is_a_clear_error(client, world, login):
 def test_missing_file_is_422(client, world, login):
     login(world.admin)
     assert client.post("/admin/import", data={}).status_code == 422
+
+
+def test_change_log_lists_and_filters_changes(client, world, login, app):
+    login(world.admin)
+    client.post("/admin/users/new", data=NEW_USER)
+    client.post(f"/admin/users/{world.teacher.id}/active")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "user.created" in page and "user.deactivated" in page
+    filtered = client.get("/admin/audit?action=user.deactivated").get_data(as_text=True)
+    assert "user.deactivated" in filtered and "user.created" not in filtered
+    by_actor = client.get("/admin/audit?actor=nobody-like-this").get_data(as_text=True)
+    assert "No changes match." in by_actor
+
+
+def test_change_log_refuses_a_backwards_range(client, world, login):
+    login(world.admin)
+    response = client.get("/admin/audit?since=2025-09-01&until=2025-08-01")
+    assert response.status_code == 400

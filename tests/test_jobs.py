@@ -171,3 +171,24 @@ def test_sqlite_row_lock_rules(app):
         b.release()
         assert db.session.get(JobLock, "jobs") is None
         db.session.remove()
+
+
+def test_old_login_attempts_are_forgotten(app):
+    from datetime import timedelta
+
+    from pdservice.core.models import LoginAttempt
+    from pdservice.db import utcnow
+    from pdservice.jobs.builtin import forget_old_login_attempts
+
+    with app.app_context():
+        db.session.add_all(
+            [
+                LoginAttempt(email="old@example.org", at=utcnow() - timedelta(days=91)),
+                LoginAttempt(email="new@example.org", at=utcnow() - timedelta(days=1)),
+            ]
+        )
+        db.session.commit()
+        assert forget_old_login_attempts() == 1
+        db.session.commit()
+        assert [a.email for a in db.session.scalars(sa.select(LoginAttempt))] == ["new@example.org"]
+        db.session.remove()

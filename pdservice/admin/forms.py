@@ -5,13 +5,22 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     EmailField,
     PasswordField,
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from pdservice.core.enums import UNIT_LANGUAGES, Language, Profession, UnitKind, UnitRole
 
@@ -69,3 +78,15 @@ class StaffImportForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button-only form: its CSRF token is the point."""
+
+
+class AuditFilterForm(FlaskForm):
+    action = StringField(_l("Action starts with"), validators=[Optional(), Length(max=80)])
+    actor = StringField(_l("Changed by (name or email)"), validators=[Optional(), Length(max=200)])
+    unit = SelectField(_l("Unit"), coerce=int, default=0, validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end date is before the start date."))

@@ -292,3 +292,49 @@ def staff_import():
     elif request.method == "POST":
         status = 422
     return render_template("admin/import.html", form=form, report=report), status
+
+
+@bp.route("/audit")
+@roles_required(Role.ADMIN)
+def audit_log():
+    """Who changed what, when: filter by action, person, unit and date."""
+    from pdservice.admin.forms import AuditFilterForm
+    from pdservice.core.models import AuditLog
+
+    form = AuditFilterForm(request.args, meta={"csrf": False})
+    form.unit.choices = [(0, _("All units"))] + [
+        (u.id, u.name) for u in db.session.scalars(sa.select(Unit).order_by(Unit.name))
+    ]
+    if request.args and not form.validate():
+        abort_with(400, _("Check the filters."), fields=form.errors)
+    query = sa.select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    if form.action.data:
+        query = query.where(AuditLog.action.like(f"{form.action.data.strip()}%"))
+    if form.actor.data:
+        like = f"%{form.actor.data.strip().lower()}%"
+        query = query.join(User, AuditLog.actor_id == User.id).where(
+            sa.or_(sa.func.lower(User.name).like(like), User.email.like(like))
+        )
+    if form.unit.data:
+        query = query.where(AuditLog.unit_id == form.unit.data)
+    if form.since.data:
+        query = query.where(AuditLog.at >= _local_midnight(form.since.data))
+    if form.until.data:
+        query = query.where(AuditLog.at < _local_midnight(form.until.data, days=1))
+    page = max(1, request.args.get("page", 1, type=int))
+    pagination = db.paginate(
+        query.options(sa.orm.joinedload(AuditLog.actor)),
+        page=page,
+        per_page=PAGE_SIZE,
+        error_out=False,
+    )
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("admin/audit.html", form=form, pagination=pagination, args=args)
+
+
+def _local_midnight(day, days: int = 0):
+    from datetime import datetime, time, timedelta
+
+    from pdservice.clock import HELSINKI
+
+    return datetime.combine(day + timedelta(days=days), time(), tzinfo=HELSINKI)

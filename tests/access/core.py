@@ -92,6 +92,15 @@ RULES = [
     Rule(
         "admin.staff_import", "POST", lambda w: "/admin/import", admin_only(422), data=lambda w: {}
     ),
+    Rule("admin.audit_log", "GET", lambda w: "/admin/audit", admin_only()),
+    Rule(
+        "admin.audit_log",
+        "GET",
+        lambda w: "/admin/audit",
+        admin_only(400),
+        query={"since": "2025-09-01", "until": "2025-08-01"},
+        id="bad-range",
+    ),
     Rule("static", "GET", lambda w: "/static/css/app.css", statuses(200, anon=200)),
 ]
 

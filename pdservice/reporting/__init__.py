@@ -1,0 +1,1 @@
+"""Shared reporting pieces: tabular exports (CSV, XLSX) and accessible SVG charts."""

@@ -1,0 +1,74 @@
+"""Exports open in the tools people use, and charts carry their text alternative."""
+
+import csv
+import io
+from datetime import date
+from xml.etree import ElementTree
+
+from openpyxl import load_workbook
+
+from pdservice.reporting.charts import Series, bar_chart, line_chart
+from pdservice.reporting.exports import Column, Table, to_csv, to_xlsx
+
+TABLE = Table(
+    columns=[
+        Column("name", "Name"),
+        Column("hours", "Hours", "number"),
+        Column("on", "Date", "date"),
+    ],
+    rows=[
+        {"name": "Äijälä; Åsa", "hours": 12.5, "on": date(2025, 9, 1)},
+        {"name": "Bo", "hours": 3, "on": None},
+    ],
+    title="Hours",
+)
+
+
+def test_csv_has_bom_semicolons_and_quotes():
+    data = to_csv(TABLE)
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows == [
+        ["Name", "Hours", "Date"],
+        ["Äijälä; Åsa", "12.5", "2025-09-01"],
+        ["Bo", "3", ""],
+    ]
+
+
+def test_xlsx_keeps_numbers_and_dates():
+    sheet = load_workbook(io.BytesIO(to_xlsx(TABLE))).active
+    assert [c.value for c in sheet[1]] == ["Name", "Hours", "Date"]
+    assert sheet["B2"].value == 12.5 and sheet["C2"].value.date() == date(2025, 9, 1)
+
+
+def test_bar_chart_is_valid_svg_with_text_alternative():
+    svg = str(
+        bar_chart(
+            "Hours by unit",
+            "Bars of hours",
+            ["A", "B"],
+            [3, 7.5],
+            unit=" h",
+            target=5,
+            target_label="Target",
+        )
+    )
+    root = ElementTree.fromstring(svg)
+    assert root.get("role") == "img"
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert root.find("s:title", ns).text == "Hours by unit"
+    assert "7.5 h" in svg and "Target 5 h" in svg
+
+
+def test_line_chart_handles_gaps_and_empty_series():
+    svg = str(
+        line_chart(
+            "Trend",
+            "Share over time",
+            ["9/25", "10/25", "11/25"],
+            [Series("City", [10, None, 30]), Series("Empty", [None, None, None])],
+            unit=" %",
+        )
+    )
+    ElementTree.fromstring(svg)
+    assert "City 30 %" in svg
