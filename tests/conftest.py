@@ -64,6 +64,9 @@ def app(database_url, tmp_path_factory):
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": 1,  # nothing listens: tests that send mail start their own server
             "SERVER_NAME": None,
+            # Co-teaching: short demo solves and quick heartbeats keep the suite fast.
+            "COTEACH_DEMO_SOLVE_SECONDS": 0.3,
+            "COTEACH_HEARTBEAT_SECONDS": 0.2,
         }
     )
     app.instance_path = str(tmp_path_factory.mktemp("instance"))

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 400, 160, 30
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from pdservice.reporting.charts import Series, line_chart
 
 
 @dataclass
@@ -33,33 +36,27 @@ def mini_grid(items: list[Any]) -> MiniGrid:
     return grid
 
 
-@dataclass
-class Chart:
-    objective: str
-    bound: str
-    low: float
-    high: float
-    seconds: float
+#: Points drawn at most; a long search is thinned evenly (the table keeps the latest).
+CHART_POINTS = 60
 
 
-def progress_chart(points: list[dict[str, Any]]) -> Chart | None:
-    """SVG polyline points of objective and bound over time (the page's JS redraws them)."""
-    values = [p[k] for p in points for k in ("objective", "bound") if p[k] is not None]
-    if not values:
+def progress_chart(points: list[dict[str, Any]]) -> Markup | None:
+    """The best plan's score and the bound over the search, as the project's line chart."""
+    if not any(p["objective"] is not None or p["bound"] is not None for p in points):
         return None
-    max_t = max([p["seconds"] for p in points] + [1])
-    low, high = min(values), max(values)
-    span = (high - low) or 1
-
-    def x(seconds: float) -> float:
-        return CHART_PAD + seconds / max_t * (CHART_WIDTH - 2 * CHART_PAD)
-
-    def y(value: float) -> float:
-        return CHART_HEIGHT - CHART_PAD - (value - low) / span * (CHART_HEIGHT - 2 * CHART_PAD)
-
-    def line(key: str) -> str:
-        return " ".join(
-            f"{x(p['seconds']):.1f},{y(p[key]):.1f}" for p in points if p[key] is not None
-        )
-
-    return Chart(line("objective"), line("bound"), low, high, max_t)
+    if len(points) > CHART_POINTS:
+        step = len(points) / CHART_POINTS
+        points = [points[int(i * step)] for i in range(CHART_POINTS - 1)] + [points[-1]]
+    return line_chart(
+        _("The search: the best plan's score and the bound"),
+        _(
+            "The best plan's score rises and the bound (the best any plan could score) falls "
+            "as the solver searches; the latest values are in the table below."
+        ),
+        [f"{p['seconds']:.0f} s" for p in points],
+        [
+            Series(_("score"), [p["objective"] for p in points]),
+            Series(_("bound"), [p["bound"] for p in points]),
+        ],
+        height=220,
+    )

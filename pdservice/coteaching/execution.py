@@ -251,7 +251,10 @@ def store_outcome(run: SolveRun, inp: SolverInput, result: Any) -> None:
         return
     run.status = RunStatus.STOPPED if result.cancelled else RunStatus.FINISHED
     run.objective = result.objective
-    run.bound = _finite(result.bound)
+    # A bound below the plan's score proves nothing (CP-SAT reports 0 when it found no plan
+    # of its own in time and the baseline plan is used): keep none rather than a wrong one.
+    bound = _finite(result.bound)
+    run.bound = bound if bound is not None and bound >= result.objective else None
     run.gap = result.gap if result.gap is not None and result.gap >= 0 else None
     run.covered = result.coverage["covered"]
     run.staff = result.coverage["staff"]

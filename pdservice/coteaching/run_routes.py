@@ -179,6 +179,7 @@ def run_status(run: SolveRun) -> dict:
         )
     ]
     latest = progress[-1] if progress else {}
+    chart = progress_chart(progress)
     return {
         "id": run.id,
         "status": str(run.status),
@@ -192,7 +193,8 @@ def run_status(run: SolveRun) -> dict:
         "time_limit_seconds": run.time_limit_seconds,
         "proposals": run.proposal_count,
         "meetings": run.meeting_count,
-        "progress": progress,
+        "progress": progress[-12:],
+        "chart": str(chart) if chart is not None else "",
         "review_url": url_for("coteaching.review", run_id=run.id) if run.status.has_plan else None,
     }
 
@@ -208,7 +210,6 @@ def run(run_id: int):
         run=run,
         term=run.term,
         status=status,
-        chart=progress_chart(status["progress"]),
         names=names,
         stop_form=ConfirmForm(),
         failure_text=failure_text,

@@ -18,7 +18,11 @@ from pdservice.demo.core import DemoAccount, seed_units_and_staff
 DEMO_SEED = 20250801
 
 # Modules with a `seed(ctx)` function, run in this order after units and staff exist.
-DEMO_STEPS: list[str] = []
+DEMO_STEPS: list[str] = [
+    "pdservice.timetable.demo",
+    "pdservice.teams.demo",
+    "pdservice.coteaching.demo",
+]
 
 
 @dataclass

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import (
-    Response,
     abort,
     flash,
     redirect,
@@ -32,6 +29,7 @@ from pdservice.core.models import Unit, User
 from pdservice.core.services import audit, diff
 from pdservice.errors import abort_with
 from pdservice.extensions import db
+from pdservice.reporting.exports import FORMATS, Column, Table, export_response
 from pdservice.timetable import bp
 from pdservice.timetable.forms import NEW_TERM, ImportForm, TermForm
 from pdservice.timetable.grid import day_name
@@ -47,6 +45,7 @@ from pdservice.timetable.services import (
 )
 from pdservice.timetable.views import (
     COTEACHING,
+    LESSON,
     MEETING,
     Week,
     group_week,
@@ -238,7 +237,7 @@ def term(term_id: int):
         title=_("%(unit)s: the week", unit=term.unit.name),
         teachers=term_teachers(term),
         groups=term_groups(term),
-        export_url=url_for("timetable.export", term_id=term.id),
+        export_args={"term_id": term.id},
         can_manage=can_manage(term),
     )
 
@@ -255,7 +254,7 @@ def teacher(term_id: int, user_id: int):
         mode="teacher",
         person=user,
         title=_("%(name)s: the week", name=user.name),
-        export_url=url_for("timetable.export", term_id=term.id, teacher=user.id),
+        export_args={"term_id": term.id, "teacher": user.id},
         can_manage=can_manage(term),
     )
 
@@ -283,32 +282,61 @@ def group(term_id: int, group_id: int):
         mode="group",
         group=group,
         title=_("Group %(code)s: the week", code=group.code),
-        export_url=url_for("timetable.export", term_id=term.id, group=group.id),
+        export_args={"term_id": term.id, "group": group.id},
         can_manage=can_manage(term),
     )
 
 
-EXPORT_COLUMNS = (
-    "day",
-    "period",
-    "start",
-    "end",
-    "kind",
-    "group",
-    "subject",
-    "teacher",
-    "coteachers",
-    "room",
-    "team",
-    "members",
-    "lesson",
-)
+def export_columns() -> list[Column]:
+    return [
+        Column("day", _("Day")),
+        Column("period", _("Period"), "number"),
+        Column("start", _("Starts")),
+        Column("end", _("Ends")),
+        Column("kind", _("Kind")),
+        Column("group", _("Group")),
+        Column("subject", _("Subject")),
+        Column("teacher", _("Teacher")),
+        Column("coteachers", _("Co-teachers")),
+        Column("room", _("Room")),
+        Column("team", _("Team")),
+        Column("members", _("Members")),
+        Column("lesson", _("Lesson id")),
+    ]
 
 
-@bp.route("/terms/<int:term_id>/export.csv")
+def week_table(week: Week, title: str) -> Table:
+    """The week as the export's rows: one per entry and period."""
+    kinds = {LESSON: _("lesson"), COTEACHING: _("co-teaching"), MEETING: _("team meeting")}
+    rows = []
+    for entry in week.sorted_entries():
+        lesson = entry.lesson
+        rows.append(
+            {
+                "day": day_name(entry.slot.day),
+                "period": entry.slot.index,
+                "start": entry.slot.starts_at.strftime("%H:%M"),
+                "end": entry.slot.ends_at.strftime("%H:%M"),
+                "kind": kinds[entry.kind],
+                "group": lesson.group_codes if lesson else "",
+                "subject": lesson.subject.name if lesson else "",
+                "teacher": lesson.teacher.name if lesson else "",
+                "coteachers": ", ".join(u.name for u in entry.coteachers),
+                "room": (lesson.room or "") if lesson else "",
+                "team": entry.team_name or "",
+                "members": ", ".join(u.name for u in entry.members),
+                "lesson": lesson.code if lesson else "",
+            }
+        )
+    return Table(columns=export_columns(), rows=rows, title=title)
+
+
+@bp.route("/terms/<int:term_id>/export.<fmt>")
 @roles_required(Role.TEACHER)
-def export(term_id: int):
-    """The week as CSV (semicolons, UTF-8 with BOM: opens as it is in Finnish Excel)."""
+def export(term_id: int, fmt: str):
+    """The week as CSV (semicolons and a BOM, for Finnish spreadsheets) or XLSX."""
+    if fmt not in FORMATS:
+        abort(404)
     term = _viewable_term(term_id)
     name = f"{term.unit.code}-{term.name}"
     if request.args.get("teacher", type=int):
@@ -321,40 +349,8 @@ def export(term_id: int):
         week, name = group_week(term, group), f"{name}-{group.code}"
     else:
         week = unit_week(term)
-    return _csv_response(week, name)
-
-
-def _csv_response(week: Week, name: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for entry in week.sorted_entries():
-        lesson = entry.lesson
-        writer.writerow(
-            [
-                day_name(entry.slot.day),
-                entry.slot.index,
-                entry.slot.starts_at.strftime("%H:%M"),
-                entry.slot.ends_at.strftime("%H:%M"),
-                {COTEACHING: _("co-teaching"), MEETING: _("team meeting")}.get(
-                    entry.kind, _("lesson")
-                ),
-                lesson.group_codes if lesson else "",
-                lesson.subject.name if lesson else "",
-                lesson.teacher.name if lesson else "",
-                ", ".join(u.name for u in entry.coteachers),
-                (lesson.room or "") if lesson else "",
-                entry.team_name or "",
-                ", ".join(u.name for u in entry.members),
-                lesson.code if lesson else "",
-            ]
-        )
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{safe}.csv"'},
-    )
+    return export_response(week_table(week, term.name), safe, fmt)
 
 
 @bp.route("/example.csv")

@@ -121,3 +121,10 @@ def lesson_id(app, term_id: int, code: str) -> int:
         )
         db.session.remove()
         return value
+
+
+@pytest.fixture(autouse=True)
+def _world_knows_its_app(request, _fresh_database):
+    """Access rules' `setup(world)` builds objects in the database: give it the app."""
+    if "world" in request.fixturenames:
+        request.getfixturevalue("world").app = request.getfixturevalue("app")

@@ -63,7 +63,12 @@ def test_principal_runs_reviews_publishes_and_the_teacher_sees_it(app, client, l
     assert review.status_code == 200
     text = review.get_data(as_text=True)
     assert "Why this pair" in text
-    assert client.post(f"/coteaching/proposals/{proposal_id}/decide", data={"action": "accept"}).status_code == 302
+    assert (
+        client.post(
+            f"/coteaching/proposals/{proposal_id}/decide", data={"action": "accept"}
+        ).status_code
+        == 302
+    )
     published = client.post(f"/coteaching/terms/{school.term_id}/publish", follow_redirects=True)
     assert "Published:" in published.get_data(as_text=True)
     teacher = next(u for u in school.staff if u.id in pair)

@@ -31,7 +31,7 @@ function watchRun(root) {
     set("objective", number(data.objective));
     set("bound", number(data.bound, 1));
     set("seconds", number(data.seconds, 1));
-    drawProgress(root, data.progress);
+    drawProgress(root, data.progress, data.chart);
     if (!data.active) {
       if (live) live.textContent = data.status_label;
       window.location.reload();
@@ -44,7 +44,10 @@ function watchRun(root) {
   window.setTimeout(tick, 1000);
 }
 
-function drawProgress(root, points) {
+function drawProgress(root, points, chart) {
+  // The chart is drawn on the server (the project's accessible SVG line chart).
+  const box = root.querySelector("[data-chart]");
+  if (box && chart) box.innerHTML = chart;
   const table = root.querySelector("[data-progress-rows]");
   if (table) {
     table.replaceChildren(...points.slice(-12).map((p) => {
@@ -58,17 +61,4 @@ function drawProgress(root, points) {
       return row;
     }));
   }
-  const svg = root.querySelector("svg.progress-chart");
-  if (!svg || points.length === 0) return;
-  const width = 400, height = 160, pad = 30;
-  const values = points.flatMap((p) => [p.objective, p.bound]).filter((v) => v !== null);
-  if (values.length === 0) return;
-  const maxT = Math.max(...points.map((p) => p.seconds), 1);
-  const lo = Math.min(...values), hi = Math.max(...values);
-  const span = hi - lo || 1;
-  const x = (t) => pad + (t / maxT) * (width - 2 * pad);
-  const y = (v) => height - pad - ((v - lo) / span) * (height - 2 * pad);
-  const line = (key) => points.filter((p) => p[key] !== null).map((p) => `${x(p.seconds).toFixed(1)},${y(p[key]).toFixed(1)}`).join(" ");
-  svg.querySelector(".objective").setAttribute("points", line("objective"));
-  svg.querySelector(".bound").setAttribute("points", line("bound"));
 }
