@@ -136,21 +136,20 @@ def x(w, key):
 
 SETUP = coteaching_world
 TEAM_A = unit_a_scope(teacher=200, principal=200, hr=404, admin=200)
-# Managers of unit A: its principal and admins (teachers and HR lack the role).
-MANAGE_A = statuses(403, principal=200, principal_b=404, admin=200)
-PRINCIPAL_A = statuses(403, principal=200, principal_b=404)
-MEMBER_A = statuses(404, teacher=200, principal=200)
 
 
 def manage(ok: int) -> dict:
+    """Managers of unit A: its principal and admins (teachers and HR lack the role)."""
     return statuses(403, principal=ok, principal_b=404, admin=ok)
 
 
 def principal_only(ok: int) -> dict:
+    """Unit A's principal only: not even admins see wishes and reviews."""
     return statuses(403, principal=ok, principal_b=404)
 
 
 def member(ok: int) -> dict:
+    """Staff of unit A (its teacher and principal): personal pages, 404 for everyone else."""
     return statuses(404, teacher=ok, principal=ok)
 
 
@@ -398,7 +397,7 @@ RULES = [
         principal_only(302),
         setup=SETUP,
     ),
-    # --- teams -------------------------------------------------------------------------------------
+    # --- teams -------------------------------------------------------------------------
     Rule("teams.index", "GET", lambda w: "/teams/", signed_in(200), setup=SETUP),
     Rule("teams.new", "GET", lambda w: f"/teams/units/{w.unit_a.id}/new", manage(200)),
     Rule(

@@ -14,7 +14,8 @@ from pdservice.extensions import db
 
 # Two days of three periods; 3A has group-specific support. Teacher A (the world's teacher)
 # teaches 3A, Bea Class teaches 3B, Sam Special is a special-needs teacher with one lesson.
-TINY_CSV = """kind,day,period,start,end,group,grade,size,support,pupil_support,subject,teacher,room,lesson
+TINY_CSV = """\
+kind,day,period,start,end,group,grade,size,support,pupil_support,subject,teacher,room,lesson
 period,mo,1,8:15,9:00
 period,mo,2,9:10,9:55
 period,mo,3,10:10,10:55
