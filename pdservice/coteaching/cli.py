@@ -8,6 +8,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from pdservice.core.services import find_unit
 from pdservice.coteaching.enums import RunStatus
@@ -49,6 +50,11 @@ def solve_command(unit_code: str, term_name: str, time_limit: float | None, as_j
 
     The run is kept in the run history like any other; its plan can be reviewed on the page.
     """
+    with force_locale("en"):
+        _solve(unit_code, term_name, time_limit, as_json)
+
+
+def _solve(unit_code: str, term_name: str, time_limit: float | None, as_json: bool) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     unit = find_unit(unit_code)
     term = find_term(unit, term_name) if unit is not None else None

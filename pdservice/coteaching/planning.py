@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from pdservice.clock import today
@@ -53,20 +54,24 @@ class PlanningError(ValueError):
 
 
 def planning_hours_for_ledger(entry: PlanningEntry) -> list[LedgerCredit]:
-    """The ledger credits of one planning entry: the same hours for each of the pair."""
-    note = _("Joint co-teaching planning") + (f": {entry.note}" if entry.note else "")
-    return [
-        LedgerCredit(
-            user_id=user_id,
-            hours=Decimal(entry.hours),
-            kind=LEDGER_KIND,
-            source_type=LEDGER_SOURCE_TYPE,
-            source_id=entry.id,
-            occurred_on=entry.occurred_on,
-            note=note[:500],
+    """The ledger credits of one planning entry: the same hours for each of the pair, with a
+    note in each person's language."""
+    credits = []
+    for user in (entry.teacher_low, entry.teacher_high):
+        with force_locale(str(user.preferred_language)):
+            note = _("Joint co-teaching planning") + (f": {entry.note}" if entry.note else "")
+        credits.append(
+            LedgerCredit(
+                user_id=user.id,
+                hours=Decimal(entry.hours),
+                kind=LEDGER_KIND,
+                source_type=LEDGER_SOURCE_TYPE,
+                source_id=entry.id,
+                occurred_on=entry.occurred_on,
+                note=note[:500],
+            )
         )
-        for user_id in entry.teacher_ids
-    ]
+    return credits
 
 
 def credit_ledger(entry: PlanningEntry) -> None:

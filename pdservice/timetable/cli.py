@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from pdservice.core.services import find_unit
 from pdservice.extensions import db
@@ -30,7 +31,12 @@ timetable_cli = AppGroup("timetable", help="Timetables of units and terms.")
 )
 def import_command(file: Path, unit_code: str, term_name: str, solution: int) -> None:
     """Import a term's timetable from CSV or XHSTT, replacing the term's timetable (all or
-    nothing, as on the import page)."""
+    nothing, as on the import page). Messages are in English."""
+    with force_locale("en"):
+        _import(file, unit_code, term_name, solution)
+
+
+def _import(file: Path, unit_code: str, term_name: str, solution: int) -> None:
     unit = find_unit(unit_code)
     if unit is None:
         click.echo(f"Unknown unit {unit_code!r}.", err=True)

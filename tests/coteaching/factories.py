@@ -55,12 +55,14 @@ class School:
 
 def import_csv(app, unit_code: str, term_name: str, data: str | bytes, filename="t.csv"):
     """Import through the same service as the page; returns (outcome, term id)."""
+    from flask_babel import force_locale
+
     from pdservice.core.services import find_unit
     from pdservice.timetable.imports import import_timetable
     from pdservice.timetable.services import get_or_create_term
 
     raw = data.encode() if isinstance(data, str) else data
-    with app.app_context():
+    with app.app_context(), force_locale("en"):
         unit = find_unit(unit_code)
         term, _ = get_or_create_term(unit, term_name)
         outcome = import_timetable(unit, term, raw, filename)
