@@ -135,10 +135,11 @@ def term_text(term: dict[str, Any], names: Names) -> str:
         return _(
             "Spreads co-teaching to groups %(groups)s.", groups=", ".join(data.get("groups") or [])
         )
+    shown = f"{value:g}"
     if code == "compact_days":
-        return _("Leaves %(value)s new idle periods in a teacher's day.", value=f"{value:g}")
+        return _("Leaves %(value)s new idle periods in a teacher's day.", value=shown)
     if code == "stay":
-        return _("Keeps %(value)s hours of the previous plan.", value=f"{value:g}")
+        return _("Keeps %(value)s hours of the previous plan.", value=shown)
     return str(code)
 
 
