@@ -233,6 +233,7 @@ def store_outcome(run: SolveRun, inp: SolverInput, result: Any) -> None:
         "stats": result.stats,
         "notes": list(inp.problem.notes),
         "subject_limits": sorted([lesson, teacher] for lesson, teacher in inp.subject_limits),
+        "skipped_teams": inp.skipped_teams,
         "unmet_wishes": [w.to_dict() for w in result.unmet_wishes],
         "conflicts": [c.to_dict() for c in result.conflicts],
         "violations": [v.to_dict() for v in result.violations],

@@ -53,6 +53,8 @@ class SolverInput:
     team_ids: dict[str, int] = field(default_factory=dict)
     # (lesson code, teacher key or None) rejected only because of someone's subject wishes.
     subject_limits: set[tuple[str, str | None]] = field(default_factory=set)
+    # Teams left out because their members never share a free period (ids).
+    skipped_teams: list[int] = field(default_factory=list)
 
 
 def teacher_key(user: User) -> str:
@@ -177,6 +179,9 @@ def build_input(
 
     teams, meeting_pins = [], []
     teams_by_key: dict[str, Team] = {}
+    busy: dict[int, set[int]] = {}
+    for lesson in lessons:
+        busy.setdefault(lesson.teacher_id, set()).update(ls.slot_id for ls in lesson.lesson_slots)
     if options.include_meetings:
         for team in db.session.scalars(
             sa.select(Team)
@@ -186,6 +191,16 @@ def build_input(
         ):
             members = tuple(sorted(key_of[m] for m in team.member_ids if m in key_of))
             if len(members) < 2:
+                continue
+            meeting = team.meeting_for(term.id)
+            pinned = (
+                meeting is not None
+                and meeting.published_slot_id is not None
+                and meeting.published_length == team.meeting_slots
+            )
+            if not pinned and not _has_free_window(team, slots, busy):
+                # No run could place it: leave it out (and say so) rather than fail the run.
+                inp.skipped_teams.append(team.id)
                 continue
             inp.team_ids[team_key(team)] = team.id
             teams_by_key[team_key(team)] = team
@@ -198,12 +213,7 @@ def build_input(
                     kind=str(team.kind),
                 )
             )
-            meeting = team.meeting_for(term.id)
-            if (
-                meeting is not None
-                and meeting.published_slot_id is not None
-                and meeting.published_length == team.meeting_slots
-            ):
+            if pinned:
                 start = db.session.get(PeriodSlot, meeting.published_slot_id)
                 meeting_pins.append(sch.MeetingPin(team_key(team), start.code))
 
@@ -243,6 +253,14 @@ def build_input(
     )
     inp.previous = previous_solution(term, inp, decisions, teams_by_key, previous_run)
     return inp
+
+
+def _has_free_window(team: Team, slots: list[PeriodSlot], busy: dict[int, set[int]]) -> bool:
+    """Whether the members' own lessons leave any run of the meeting's length free."""
+    from pdservice.teams.services import windows
+
+    taken = set().union(*(busy.get(m, set()) for m in team.member_ids))
+    return any(not taken & {s.id for s in window} for window in windows(slots, team.meeting_slots))
 
 
 def last_term_pairs(term: Term, key_of: dict[int, str]) -> frozenset[tuple[str, str]]:

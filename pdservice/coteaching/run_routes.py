@@ -213,6 +213,7 @@ def run(run_id: int):
         names=names,
         stop_form=ConfirmForm(),
         failure_text=failure_text,
+        skipped=skipped_teams(run),
     )
 
 
@@ -279,7 +280,16 @@ def review(run_id: int):
         publish_form=ConfirmForm(),
         problems=publish_problems(term),
         last_published=_last_published(term.id),
+        skipped=skipped_teams(run),
     )
+
+
+def skipped_teams(run: SolveRun) -> list[Team]:
+    """Teams a run left out because their members never share a free period."""
+    ids = (run.result or {}).get("skipped_teams") or []
+    if not ids:
+        return []
+    return list(db.session.scalars(sa.select(Team).where(Team.id.in_(ids)).order_by(Team.name)))
 
 
 def _decide_or_abort(fn, *args) -> None:

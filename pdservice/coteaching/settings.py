@@ -20,6 +20,8 @@ SETTINGS = {
     "COTEACH_OVERRUN_GRACE_SECONDS": ("PDSERVICE_COTEACH_OVERRUN_GRACE_SECONDS", 120, int),
     # Runs solved at the same time (each in its own child process).
     "COTEACH_MAX_PARALLEL_RUNS": ("PDSERVICE_COTEACH_MAX_PARALLEL_RUNS", 2, int),
+    # How much lower the solving child's CPU priority is (os.nice), so pages stay fast.
+    "COTEACH_WORKER_NICE": ("PDSERVICE_COTEACH_WORKER_NICE", 10, int),
     # The time limit a new run's form offers.
     "COTEACH_DEFAULT_TIME_LIMIT": ("PDSERVICE_COTEACH_DEFAULT_TIME_LIMIT", 15, int),
     # The time limit of the demo city's runs (`flask seed demo`).

@@ -7,6 +7,7 @@ environment; it builds the app, solves the run and exits.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 from pdservice import create_app
@@ -21,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app()
+    # The search yields the processor to web requests and the jobs process: a lower
+    # priority costs it little on an idle machine and keeps pages fast on a busy one.
+    os.nice(int(app.config["COTEACH_WORKER_NICE"]))
     execute_run(app, int(args[0]), worker_name())
     return 0
 

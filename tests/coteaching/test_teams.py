@@ -123,3 +123,18 @@ def test_another_units_principal_cannot_touch_the_team(app, school, client, logi
     assert client.post(f"/teams/{team_id}/delete").status_code == 404
     with app.app_context():
         assert db.session.get(Team, team_id) is not None
+
+
+def test_a_team_that_can_never_meet_is_left_out_of_a_run_and_said_so(
+    app, school, client, login, solve_now
+):
+    login(school.principal)
+    # Teacher A and Bea are never free at the same time (see the tiny week).
+    new_team(client, school.unit.id, "Never free", [school.teacher, school.bea])
+    run_id, result = solve_now(school.term_id)
+    assert result.status in ("optimal", "feasible") and result.meetings == []
+    page = client.get(f"/coteaching/runs/{run_id}").get_data(as_text=True)
+    assert "never share a free period" in page and "Never free" in page
+    assert "Find a slot for Never free" in client.get(f"/coteaching/runs/{run_id}/review").get_data(
+        as_text=True
+    )
