@@ -242,7 +242,7 @@ def import_and_solve(service: Service, xhstt: Path) -> dict:
             break
         time.sleep(0.5)
     finished = time.perf_counter()
-    lessons = re.search(r"(\d+) (?:lessons|oppituntia|lektioner) ", page)
+    lessons = re.search(r"(\d+) (?:lessons|oppituntia|lektioner)\b", page)
     return {
         "benchmark": "import-solve",
         "file": xhstt.name,

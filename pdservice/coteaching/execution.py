@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import math
 import threading
-import time
 import traceback
 from typing import Any
 
@@ -350,19 +349,3 @@ def release_dropped_decisions(run: SolveRun, inp: SolverInput, solution: Any) ->
             db.session.delete(decision)
     db.session.flush()
     return released
-
-
-def wait_for_end(app: Flask, run_id: int, timeout: float, poll: float = 0.2) -> SolveRun | None:
-    """Poll until the run is no longer queued or running (tests and the command line)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with app.app_context():
-            try:
-                run = db.session.get(SolveRun, run_id)
-                if run is not None and not run.status.active:
-                    db.session.expunge(run)
-                    return run
-            finally:
-                db.session.remove()
-        time.sleep(poll)
-    return None

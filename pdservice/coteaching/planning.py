@@ -174,19 +174,3 @@ def planning_entries(term: Term, user: User | None = None) -> list[PlanningEntry
             )
         )
     return list(db.session.scalars(query))
-
-
-def planning_totals(term: Term) -> dict[tuple[int, int], Decimal]:
-    """Hours logged per pair in the term."""
-    return {
-        (low, high): Decimal(total)
-        for low, high, total in db.session.execute(
-            sa.select(
-                PlanningEntry.teacher_low_id,
-                PlanningEntry.teacher_high_id,
-                sa.func.sum(PlanningEntry.hours),
-            )
-            .where(PlanningEntry.term_id == term.id)
-            .group_by(PlanningEntry.teacher_low_id, PlanningEntry.teacher_high_id)
-        ).all()
-    }

@@ -8,7 +8,6 @@ newest plan, made on the current timetable, can be decided on (`runs.is_reviewab
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -425,10 +424,3 @@ def publish(term: Term, actor: User | None) -> PublishSummary:
         },
     )
     return summary
-
-
-def responses_by_proposal(run: SolveRun) -> dict[int, list[ProposalResponse]]:
-    result: dict[int, list[ProposalResponse]] = defaultdict(list)
-    for proposal in run.proposals:
-        result[proposal.id] = list(proposal.responses)
-    return result

@@ -186,7 +186,6 @@ def mine():
         groups=groups,
         response_form=ResponseForm(),
         unmet=my_wishes,
-        Answer=Answer,
     )
 
 

@@ -184,7 +184,3 @@ def home_panel(user: User) -> dict[str, Any]:
             )
         )
     return {"open_proposals": open_count, "proposal_terms": proposals, "recent_runs": runs}
-
-
-def member_of_unit(user: User, unit_id: int) -> bool:
-    return is_unit_member(user.id, unit_id)

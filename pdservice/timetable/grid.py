@@ -73,4 +73,5 @@ def default_times(index: int) -> tuple[time, time]:
 def day_name(day: int, width: str = "wide") -> str:
     """The weekday's name in the current language ("maanantai", "måndag", "Monday")."""
     locale = get_locale() or "fi"
-    return get_day_names(width, locale=locale)[day - 1]
+    # Stand-alone: a column heading ("maanantai"), not a date's part ("maanantaina").
+    return get_day_names(width, context="stand-alone", locale=locale)[day - 1]

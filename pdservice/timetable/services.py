@@ -154,17 +154,6 @@ def term_lessons(term_id: int) -> list[Lesson]:
     )
 
 
-def busy_slots(term_id: int, user_id: int) -> set[int]:
-    """Slot ids in which `user_id` teaches a lesson of their own."""
-    return set(
-        db.session.scalars(
-            sa.select(LessonSlot.slot_id)
-            .join(PeriodSlot, PeriodSlot.id == LessonSlot.slot_id)
-            .where(PeriodSlot.term_id == term_id, LessonSlot.teacher_id == user_id)
-        )
-    )
-
-
 def consecutive_slots(term_id: int, start: PeriodSlot, length: int) -> list[PeriodSlot] | None:
     """`length` periods from `start` on the same day, or None when the day ends first."""
     if length == 1:
