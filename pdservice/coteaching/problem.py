@@ -33,6 +33,7 @@ from pdservice.coteaching.models import (
 from pdservice.coteaching.parameters import RunOptions
 from pdservice.extensions import db
 from pdservice.teams.models import Team, TeamMeeting
+from pdservice.teams.services import has_free_window
 from pdservice.timetable.models import Group, Lesson, PeriodSlot, Term
 from pdservice.timetable.services import term_lessons, unit_staff
 from scheduler.domain import KNOWN_PROFESSIONS
@@ -198,7 +199,7 @@ def build_input(
                 and meeting.published_slot_id is not None
                 and meeting.published_length == team.meeting_slots
             )
-            if not pinned and not _has_free_window(team, slots, busy):
+            if not pinned and not has_free_window(team.member_ids, slots, team.meeting_slots, busy):
                 # No run could place it: leave it out (and say so) rather than fail the run.
                 inp.skipped_teams.append(team.id)
                 continue
@@ -253,14 +254,6 @@ def build_input(
     )
     inp.previous = previous_solution(term, inp, decisions, teams_by_key, previous_run)
     return inp
-
-
-def _has_free_window(team: Team, slots: list[PeriodSlot], busy: dict[int, set[int]]) -> bool:
-    """Whether the members' own lessons leave any run of the meeting's length free."""
-    from pdservice.teams.services import windows
-
-    taken = set().union(*(busy.get(m, set()) for m in team.member_ids))
-    return any(not taken & {s.id for s in window} for window in windows(slots, team.meeting_slots))
 
 
 def last_term_pairs(term: Term, key_of: dict[int, str]) -> frozenset[tuple[str, str]]:

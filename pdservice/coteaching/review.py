@@ -32,7 +32,7 @@ from pdservice.extensions import db
 from pdservice.teams.models import Team, TeamMeeting
 from pdservice.timetable.grid import slot_code
 from pdservice.timetable.models import Lesson, LessonSlot, Term
-from pdservice.timetable.services import is_unit_member
+from pdservice.timetable.services import is_unit_member, term_lessons
 
 LESSON_ACTIONS = ("accept", "pin", "unpin", "reject", "reset")
 PAIR_ACTIONS = ("accept", "reject", "reset")
@@ -341,6 +341,8 @@ class PublishSummary:
 
 def publish_problems(term: Term) -> list[str]:
     """Why the accepted plan cannot be published as it is: someone in two places at once."""
+    # Every lesson with its groups at once (the decisions below then find them loaded).
+    lessons = term_lessons(term.id)
     decisions = list(
         db.session.scalars(
             sa.select(CoTeachingAssignment)
@@ -354,13 +356,11 @@ def publish_problems(term: Term) -> list[str]:
             )
         )
     )
-    busy: dict[tuple[int, int], str] = {}
-    for user_id, slot_id, lesson in db.session.execute(
-        sa.select(LessonSlot.teacher_id, LessonSlot.slot_id, Lesson)
-        .join(Lesson, Lesson.id == LessonSlot.lesson_id)
-        .where(Lesson.term_id == term.id)
-    ):
-        busy[(user_id, slot_id)] = lesson.group_codes
+    busy: dict[tuple[int, int], str] = {
+        (lesson.teacher_id, ls.slot_id): lesson.group_codes
+        for lesson in lessons
+        for ls in lesson.lesson_slots
+    }
     problems = []
     slots = {s.id: s for s in term.slots}
     for decision in sorted(decisions, key=lambda d: (d.coteacher.name, d.lesson.code)):

@@ -12,10 +12,10 @@ from pdservice.core.models import Unit, User
 from pdservice.extensions import db
 from pdservice.teams.enums import TeamKind
 from pdservice.teams.models import Team, TeamMember
-from pdservice.teams.services import find_slots
+from pdservice.teams.services import has_free_window
 from pdservice.timetable.demo import demo_term_name, demo_units
 from pdservice.timetable.models import Lesson
-from pdservice.timetable.services import find_term, unit_staff
+from pdservice.timetable.services import find_term, term_lessons, term_slots, unit_staff
 
 P = Profession
 NAMES = {
@@ -72,6 +72,7 @@ def seed(ctx) -> None:
         languages = _language_teachers(term)
         if len(languages) >= 2:
             drafts.append((names["languages"], TeamKind.SUBJECT, 1, languages))
+        slots, busy = _week(term)
         for name, kind, length, members in drafts:
             unique = list({u.id: u for u in members}.values())
             if len(unique) < 2:
@@ -80,9 +81,21 @@ def seed(ctx) -> None:
             team.members = [TeamMember(user_id=u.id) for u in unique]
             db.session.add(team)
             db.session.flush()
-            # A team whose members share no free time would make every run infeasible.
-            team.needs_meeting = term is None or bool(find_slots(team, term).candidates)
+            # A team whose members never share a free period cannot meet weekly.
+            team.needs_meeting = term is None or has_free_window(
+                team.member_ids, slots, length, busy
+            )
     db.session.flush()
+
+
+def _week(term) -> tuple[list, dict[int, set[int]]]:
+    """The term's periods, and who teaches in which of them."""
+    if term is None:
+        return [], {}
+    busy: dict[int, set[int]] = defaultdict(set)
+    for lesson in term_lessons(term.id):
+        busy[lesson.teacher_id].update(ls.slot_id for ls in lesson.lesson_slots)
+    return term_slots(term.id), busy
 
 
 def _class_teachers_by_grades(unit: Unit, term) -> dict[tuple[int, int], list[User]]:

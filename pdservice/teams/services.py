@@ -29,7 +29,7 @@ from pdservice.timetable.importing import (
     on_after_replace,
 )
 from pdservice.timetable.models import Lesson, LessonSlot, PeriodSlot, Term
-from pdservice.timetable.services import consecutive_slots, term_slots
+from pdservice.timetable.services import consecutive_slots, term_lessons, term_slots
 
 # Weights of "best": a member who would come in only for the meeting costs as much as three
 # idle periods.
@@ -175,12 +175,11 @@ def _busy(term: Term, members: list[User], team_id: int) -> dict[int, dict[int, 
 
     ids = [m.id for m in members]
     busy: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
-    for user_id, slot_id, lesson in db.session.execute(
-        sa.select(LessonSlot.teacher_id, LessonSlot.slot_id, Lesson)
-        .join(Lesson, Lesson.id == LessonSlot.lesson_id)
-        .where(Lesson.term_id == term.id, LessonSlot.teacher_id.in_(ids))
-    ):
-        busy[user_id][slot_id] = ("lesson", lesson.group_codes)
+    # Every lesson with its groups at once (the co-teaching below then finds them loaded).
+    for lesson in term_lessons(term.id):
+        if lesson.teacher_id in ids:
+            for ls in lesson.lesson_slots:
+                busy[lesson.teacher_id][ls.slot_id] = ("lesson", lesson.group_codes)
     for decision in db.session.scalars(
         sa.select(CoTeachingAssignment)
         .where(
@@ -234,6 +233,15 @@ def windows(slots: list[PeriodSlot], length: int) -> list[list[PeriodSlot]]:
             if run[-1].index - run[0].index == length - 1:
                 result.append(run)
     return result
+
+
+def has_free_window(
+    member_ids: list[int], slots: list[PeriodSlot], length: int, busy: dict[int, set[int]]
+) -> bool:
+    """Whether the members' own lessons (`busy`: user id -> slot ids) leave any run of
+    `length` periods free for them all."""
+    taken = set().union(*(busy.get(m, set()) for m in member_ids))
+    return any(not taken & {s.id for s in window} for window in windows(slots, length))
 
 
 def evaluate_windows(team: Team, term: Term, members: list[User]) -> list[Window]:
