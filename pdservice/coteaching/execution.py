@@ -13,7 +13,8 @@ import logging
 import math
 import threading
 import traceback
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import Flask
@@ -42,6 +43,7 @@ from pdservice.db import utcnow, write_intent
 from pdservice.extensions import db
 
 log = logging.getLogger("pdservice.coteaching")
+T = TypeVar("T")
 
 #: Progress points kept per run at most; beyond it only improvements of the plan are kept.
 MAX_PROGRESS_POINTS = 400
@@ -132,34 +134,24 @@ def execute_run(app: Flask, run_id: int, worker: str) -> Any | None:
     Returns the solver's `Result`, or None when the run was not runnable, failed before the
     search, or was given up by the watchdog meanwhile.
     """
-    interval = float(app.config["COTEACH_HEARTBEAT_SECONDS"])
-    with app.app_context():
-        try:
-            with write_intent():
-                run = db.session.get(SolveRun, run_id)
-                if run is None or run.status != RunStatus.RUNNING:
-                    return None
-                run.started_at = run.heartbeat_at = utcnow()
-                run.worker = worker[:120]
-                params = solver_parameters(run.parameters)
-                options = run_options(run.parameters)
-                previous = (
-                    db.session.get(SolveRun, run.previous_run_id) if run.previous_run_id else None
-                )
-                if previous is not None and previous.timetable_version != run.timetable_version:
-                    previous = None
-                inp = build_input(run.term, options, previous)
-                db.session.commit()
-        except Exception as exc:
-            db.session.rollback()
-            _fail(app, run_id, exc)
-            return None
-        finally:
-            db.session.remove()
+
+    def prepare(run: SolveRun) -> tuple[Any, SolverInput]:
+        run.started_at = run.heartbeat_at = utcnow()
+        run.worker = worker[:120]
+        previous = db.session.get(SolveRun, run.previous_run_id) if run.previous_run_id else None
+        if previous is not None and previous.timetable_version != run.timetable_version:
+            previous = None
+        params = solver_parameters(run.parameters)
+        return params, build_input(run.term, run_options(run.parameters), previous)
+
+    prepared = _while_running(app, run_id, prepare)
+    if prepared is None:
+        return None
+    params, inp = prepared
 
     from scheduler import solve
 
-    monitor = RunMonitor(app, run_id, interval)
+    monitor = RunMonitor(app, run_id, float(app.config["COTEACH_HEARTBEAT_SECONDS"]))
     monitor.start()
     log.info("run %s: solving %s", run_id, inp.problem.name)
     try:
@@ -178,22 +170,32 @@ def execute_run(app: Flask, run_id: int, worker: str) -> Any | None:
     if monitor.abandoned:
         log.warning("run %s: given up by the watchdog; the outcome is not stored", run_id)
         return None
+    if not _while_running(app, run_id, lambda run: store_outcome(run, inp, result) or True):
+        return None
+    log.info("run %s: %s, objective %s", run_id, result.status, result.objective)
+    return result
+
+
+def _while_running(app: Flask, run_id: int, work: Callable[[SolveRun], T]) -> T | None:
+    """`work(run)` in one short transaction of its own, if the run is still running.
+
+    None when it is not (any more), or when `work` failed: the run is then failed with the
+    reason."""
     with app.app_context():
         try:
             with write_intent():
                 run = db.session.get(SolveRun, run_id)
                 if run is None or run.status != RunStatus.RUNNING:
                     return None
-                store_outcome(run, inp, result)
+                value = work(run)
                 db.session.commit()
+                return value
         except Exception as exc:
             db.session.rollback()
             _fail(app, run_id, exc)
             return None
         finally:
             db.session.remove()
-    log.info("run %s: %s, objective %s", run_id, result.status, result.objective)
-    return result
 
 
 def _fail(app: Flask, run_id: int, exc: BaseException) -> None:

@@ -4,7 +4,6 @@ the pairs' planning time. The principal's pages (runs, review, publishing) are i
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -277,14 +276,6 @@ def planning_delete(entry_id: int):
 
 def run_or_404(run_id: int) -> SolveRun:
     return get_scoped_or_404(SolveRun, run_id, roles=(Role.PRINCIPAL,))
-
-
-def unit_runs(unit_id: int) -> list[SolveRun]:
-    return list(
-        db.session.scalars(
-            sa.select(SolveRun).where(SolveRun.unit_id == unit_id).order_by(SolveRun.id.desc())
-        )
-    )
 
 
 from pdservice.coteaching import run_routes  # noqa: E402, F401

@@ -42,7 +42,7 @@ from pdservice.coteaching.review import (
     remove_decision,
     remove_pair_rejection,
 )
-from pdservice.coteaching.routes import principal_term, run_or_404, unit_runs
+from pdservice.coteaching.routes import principal_term, run_or_404
 from pdservice.coteaching.runs import (
     NoTimetable,
     RunConflict,
@@ -81,7 +81,9 @@ def _last_published(term_id: int):
 @roles_required(Role.PRINCIPAL)
 def runs(term_id: int):
     term = principal_term(term_id)
-    history = [r for r in unit_runs(term.unit_id) if r.term_id == term.id]
+    history = db.session.scalars(
+        sa.select(SolveRun).where(SolveRun.term_id == term.id).order_by(SolveRun.id.desc())
+    ).all()
     return render_template(
         "coteaching/runs.html",
         term=term,

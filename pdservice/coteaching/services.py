@@ -29,8 +29,8 @@ from pdservice.timetable.importing import (
     on_after_replace,
     on_before_replace,
 )
-from pdservice.timetable.models import Lesson, LessonSlot, Term
-from pdservice.timetable.services import is_unit_member, terms_of
+from pdservice.timetable.models import Lesson, Term
+from pdservice.timetable.services import is_unit_member, teaching_slots, terms_of
 
 
 # --- timetable imports ------------------------------------------------------------------------
@@ -45,14 +45,7 @@ def _keep_what_applies(term: Term, data: TimetableData, report: ReplaceReport) -
     """After a re-import, drop co-teaching decisions that no longer make sense (the lesson is
     now the co-teacher's own, or the co-teacher teaches elsewhere at its time, or left the
     unit), and pin co-teaching the file itself contains."""
-    own = {
-        (teacher_id, slot_id)
-        for teacher_id, slot_id in db.session.execute(
-            sa.select(LessonSlot.teacher_id, LessonSlot.slot_id)
-            .join(Lesson, Lesson.id == LessonSlot.lesson_id)
-            .where(Lesson.term_id == term.id)
-        )
-    }
+    own = teaching_slots(term.id)
     kept = dropped = 0
     for decision in db.session.scalars(
         sa.select(CoTeachingAssignment)
@@ -62,7 +55,7 @@ def _keep_what_applies(term: Term, data: TimetableData, report: ReplaceReport) -
         lesson = decision.lesson
         if (
             lesson.teacher_id == decision.coteacher_id
-            or any((decision.coteacher_id, ls.slot_id) in own for ls in lesson.lesson_slots)
+            or any(ls.slot_id in own.get(decision.coteacher_id, ()) for ls in lesson.lesson_slots)
             or not is_unit_member(decision.coteacher_id, term.unit_id)
         ):
             db.session.delete(decision)

@@ -15,7 +15,7 @@ from pdservice.teams.models import Team, TeamMember
 from pdservice.teams.services import has_free_window
 from pdservice.timetable.demo import demo_term_name, demo_units
 from pdservice.timetable.models import Lesson
-from pdservice.timetable.services import find_term, term_lessons, term_slots, unit_staff
+from pdservice.timetable.services import find_term, teaching_slots, term_slots, unit_staff
 
 P = Profession
 NAMES = {
@@ -92,10 +92,7 @@ def _week(term) -> tuple[list, dict[int, set[int]]]:
     """The term's periods, and who teaches in which of them."""
     if term is None:
         return [], {}
-    busy: dict[int, set[int]] = defaultdict(set)
-    for lesson in term_lessons(term.id):
-        busy[lesson.teacher_id].update(ls.slot_id for ls in lesson.lesson_slots)
-    return term_slots(term.id), busy
+    return term_slots(term.id), teaching_slots(term.id)
 
 
 def _class_teachers_by_grades(unit: Unit, term) -> dict[tuple[int, int], list[User]]:

@@ -10,7 +10,6 @@ from flask_login import current_user
 from pdservice.auth.access import (
     can_reach,
     get_scoped_or_404,
-    require_unit_access,
     roles_required,
     scoped_unit_ids,
 )
@@ -90,10 +89,7 @@ def _save(form: TeamForm, unit_id: int, team: Team | None):
 @bp.route("/units/<int:unit_id>/new", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def new(unit_id: int):
-    unit = db.session.get(Unit, unit_id)
-    if unit is None:
-        abort(404)
-    require_unit_access(unit.id, roles=MANAGERS)
+    unit = get_scoped_or_404(Unit, unit_id, roles=MANAGERS)
     form = _team_form(unit.id, None)
     status = 200
     if form.validate_on_submit():

@@ -28,8 +28,13 @@ from pdservice.timetable.importing import (
     TimetableData,
     on_after_replace,
 )
-from pdservice.timetable.models import Lesson, LessonSlot, PeriodSlot, Term
-from pdservice.timetable.services import consecutive_slots, term_lessons, term_slots
+from pdservice.timetable.models import Lesson, PeriodSlot, Term
+from pdservice.timetable.services import (
+    consecutive_slots,
+    teaching_slots,
+    term_lessons,
+    term_slots,
+)
 
 # Weights of "best": a member who would come in only for the meeting costs as much as three
 # idle periods.
@@ -378,14 +383,7 @@ def meeting_window(meeting: TeamMeeting, *, published: bool) -> list[PeriodSlot]
 # --- timetable imports ------------------------------------------------------------------------
 def _drop_clashing_meetings(term: Term, data: TimetableData, report: ReplaceReport) -> None:
     """After a re-import, a meeting during a member's new lesson no longer applies."""
-    own = {
-        (teacher_id, slot_id)
-        for teacher_id, slot_id in db.session.execute(
-            sa.select(LessonSlot.teacher_id, LessonSlot.slot_id)
-            .join(Lesson, Lesson.id == LessonSlot.lesson_id)
-            .where(Lesson.term_id == term.id)
-        ).all()
-    }
+    own = teaching_slots(term.id)
     by_position = {(s.day, s.index): s for s in term_slots(term.id)}
     dropped = 0
     for meeting in db.session.scalars(
@@ -404,7 +402,7 @@ def _drop_clashing_meetings(term: Term, data: TimetableData, report: ReplaceRepo
             slots = [
                 by_position.get((start.day, i)) for i in range(start.index, start.index + length)
             ]
-            if None in slots or any((m, s.id) in own for m in members for s in slots):
+            if None in slots or any(s.id in own.get(m, ()) for m in members for s in slots):
                 if start_attr == "start_slot":
                     meeting.start_slot_id = None
                 else:

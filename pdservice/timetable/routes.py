@@ -20,7 +20,6 @@ from flask_login import current_user
 from pdservice.auth.access import (
     can_reach,
     get_scoped_or_404,
-    require_unit_access,
     roles_required,
     scoped_unit_ids,
 )
@@ -60,14 +59,6 @@ VIEWERS = (Role.TEACHER, Role.PRINCIPAL, Role.ADMIN)
 EXAMPLE_CSV = Path(__file__).resolve().parents[2] / "examples" / "timetable" / "example.csv"
 
 
-def _managed_unit(unit_id: int) -> Unit:
-    unit = db.session.get(Unit, unit_id)
-    if unit is None:
-        abort(404)
-    require_unit_access(unit.id, roles=MANAGERS)
-    return unit
-
-
 def can_manage(term_or_unit) -> bool:
     return can_reach(current_user, term_or_unit, MANAGERS)
 
@@ -103,7 +94,7 @@ def mine():
 @bp.route("/units/<int:unit_id>/terms/new", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def term_new(unit_id: int):
-    unit = _managed_unit(unit_id)
+    unit = get_scoped_or_404(Unit, unit_id, roles=MANAGERS)
     form = TermForm()
     status = 200
     if form.validate_on_submit():
@@ -153,7 +144,7 @@ def term_edit(term_id: int):
 @bp.route("/units/<int:unit_id>/import", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def import_file(unit_id: int):
-    unit = _managed_unit(unit_id)
+    unit = get_scoped_or_404(Unit, unit_id, roles=MANAGERS)
     form = ImportForm()
     terms = terms_of({unit.id})
     form.term.choices = [(str(t.id), t.name) for t in terms] + [(NEW_TERM, _("A new term"))]
@@ -268,13 +259,18 @@ def _term_person(term: Term, user_id: int) -> User:
     return user
 
 
+def _term_group(term: Term, group_id: int) -> Group:
+    group = db.session.get(Group, group_id)
+    if group is None or group.term_id != term.id:
+        abort(404)
+    return group
+
+
 @bp.route("/terms/<int:term_id>/groups/<int:group_id>")
 @roles_required(Role.TEACHER)
 def group(term_id: int, group_id: int):
     term = _viewable_term(term_id)
-    group = db.session.get(Group, group_id)
-    if group is None or group.term_id != term.id:
-        abort(404)
+    group = _term_group(term, group_id)
     return render_template(
         "timetable/week.html",
         term=term,
@@ -343,9 +339,7 @@ def export(term_id: int, fmt: str):
         user = _term_person(term, request.args.get("teacher", type=int))
         week, name = teacher_week(term, user), f"{name}-{user.email.split('@')[0]}"
     elif request.args.get("group", type=int):
-        group = db.session.get(Group, request.args.get("group", type=int))
-        if group is None or group.term_id != term.id:
-            abort(404)
+        group = _term_group(term, request.args.get("group", type=int))
         week, name = group_week(term, group), f"{name}-{group.code}"
     else:
         week = unit_week(term)

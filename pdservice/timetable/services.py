@@ -154,6 +154,18 @@ def term_lessons(term_id: int) -> list[Lesson]:
     )
 
 
+def teaching_slots(term_id: int) -> dict[int, set[int]]:
+    """Teacher id -> the ids of the periods in which they teach a lesson of their own."""
+    busy: dict[int, set[int]] = {}
+    for teacher_id, slot_id in db.session.execute(
+        sa.select(LessonSlot.teacher_id, LessonSlot.slot_id)
+        .join(Lesson, Lesson.id == LessonSlot.lesson_id)
+        .where(Lesson.term_id == term_id)
+    ).all():
+        busy.setdefault(teacher_id, set()).add(slot_id)
+    return busy
+
+
 def consecutive_slots(term_id: int, start: PeriodSlot, length: int) -> list[PeriodSlot] | None:
     """`length` periods from `start` on the same day, or None when the day ends first."""
     if length == 1:
