@@ -35,7 +35,7 @@ from pdservice.extensions import db
 from pdservice.teams.models import Team, TeamMeeting
 from pdservice.teams.services import has_free_window
 from pdservice.timetable.models import Group, Lesson, PeriodSlot, Term
-from pdservice.timetable.services import term_lessons, unit_staff
+from pdservice.timetable.services import term_lessons, term_slots, unit_staff
 from scheduler.domain import KNOWN_PROFESSIONS
 
 SPECIALISTS = (Profession.SPECIAL_NEEDS_TEACHER, Profession.SPECIAL_CLASS_TEACHER)
@@ -76,13 +76,7 @@ def build_input(
 ) -> SolverInput:
     """Everything the solver needs for a run on `term`, read in one go."""
     lessons = [lesson for lesson in term_lessons(term.id) if lesson.lesson_slots]
-    slots = list(
-        db.session.scalars(
-            sa.select(PeriodSlot)
-            .where(PeriodSlot.term_id == term.id)
-            .order_by(PeriodSlot.day, PeriodSlot.index)
-        )
-    )
+    slots = term_slots(term.id)
     groups = list(db.session.scalars(sa.select(Group).where(Group.term_id == term.id)))
     people: dict[int, User] = {u.id: u for u in unit_staff(term.unit_id)}
     for lesson in lessons:
