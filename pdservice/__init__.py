@@ -91,6 +91,9 @@ FEATURES: list[str] = [
     "pdservice.competences",
     "pdservice.training",
     "pdservice.hours",
+    "pdservice.timetable",
+    "pdservice.teams",
+    "pdservice.coteaching",
 ]
 
 

@@ -15,9 +15,32 @@ from pdservice.core.models import (  # noqa: F401
     UnitMembership,
     User,
 )
+from pdservice.coteaching.models import (  # noqa: F401
+    CoTeachingAssignment,
+    CoTeachingPreference,
+    MeetingProposal,
+    PlanningEntry,
+    PreferencePartner,
+    PreferenceSubject,
+    Proposal,
+    ProposalLesson,
+    ProposalResponse,
+    RejectedPair,
+    SolveProgress,
+    SolveRun,
+)
 from pdservice.hours.models import DevelopmentHours, ExternalTraining  # noqa: F401
 from pdservice.jobs.models import JobHeartbeat, JobLock  # noqa: F401
 from pdservice.notifications.models import Notification, NotificationPreference  # noqa: F401
+from pdservice.teams.models import Team, TeamMeeting, TeamMember  # noqa: F401
+from pdservice.timetable.models import (  # noqa: F401
+    Group,
+    Lesson,
+    LessonSlot,
+    PeriodSlot,
+    Subject,
+    Term,
+)
 from pdservice.training.models import (  # noqa: F401
     Course,
     CourseAudience,

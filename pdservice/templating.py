@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
         return format_datetime(value, "d.M.yyyy HH:mm")
 
     @app.template_filter("number")
-    def _number(value: float | int | None, digits: int = 1) -> str:
+    def _number(value: float | int | None, digits: int = 2) -> str:
         if value is None:
             return ""
         return format_decimal(round(float(value), digits))

@@ -17,7 +17,12 @@ from pdservice import create_app
 from pdservice.config import normalise_database_url
 from pdservice.extensions import db
 
-pytest_plugins = ["tests.factories", "tests.browser", "tests.training.factories"]
+pytest_plugins = [
+    "tests.factories",
+    "tests.browser",
+    "tests.training.factories",
+    "tests.coteaching.factories",
+]
 
 TEST_PASSWORD = "correct horse battery"
 
@@ -64,6 +69,9 @@ def app(database_url, tmp_path_factory):
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": 1,  # nothing listens: tests that send mail start their own server
             "SERVER_NAME": None,
+            # Co-teaching: short demo solves and quick heartbeats keep the suite fast.
+            "COTEACH_DEMO_SOLVE_SECONDS": 0.3,
+            "COTEACH_HEARTBEAT_SECONDS": 0.2,
         }
     )
     app.instance_path = str(tmp_path_factory.mktemp("instance"))

@@ -94,7 +94,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['school_year_id'], ['school_year.id'], name=op.f('fk_development_hours_school_year_id_school_year')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_development_hours_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_development_hours')),
-    sa.UniqueConstraint('source_type', 'source_id', name=op.f('uq_development_hours_source_type_source_id'))
+    sa.UniqueConstraint('source_type', 'source_id', 'user_id', name=op.f('uq_development_hours_source_type_source_id_user_id'))
     )
     with op.batch_alter_table('development_hours', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_development_hours_approved_by_id'), ['approved_by_id'], unique=False)

@@ -22,6 +22,9 @@ DEMO_STEPS: list[str] = [
     "pdservice.training.demo",
     "pdservice.competences.demo",
     "pdservice.hours.demo",
+    "pdservice.timetable.demo",
+    "pdservice.teams.demo",
+    "pdservice.coteaching.demo",
 ]
 
 

@@ -76,8 +76,9 @@ external_training_area = sa.Table(
 class DevelopmentHours(db.Model):
     """One credit of development hours. Every row comes from a source (an attended
     enrolment, an approved external training, a co-teaching planning record, ...) and the
-    unique (source_type, source_id) makes each source count exactly once. The school year is
-    the one `occurred_on` falls in."""
+    unique (source_type, source_id, user_id) makes each source count exactly once for each
+    person it credits (a joint planning session credits both teachers of the pair). The school
+    year is the one `occurred_on` falls in."""
 
     __tablename__ = "development_hours"
 
@@ -106,7 +107,7 @@ class DevelopmentHours(db.Model):
     )
 
     __table_args__ = (
-        sa.UniqueConstraint("source_type", "source_id"),
+        sa.UniqueConstraint("source_type", "source_id", "user_id"),
         sa.CheckConstraint("hours >= 0 AND hours <= 400", name="hours_range"),
         sa.Index("ix_development_hours_user_year", "user_id", "school_year_id"),
     )

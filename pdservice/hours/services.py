@@ -58,7 +58,7 @@ def record_hours(
     title: str = "",
     approved_by_id: int | None = None,
 ) -> DevelopmentHours:
-    """Credit `hours` to a person, once per (source_type, source_id).
+    """Credit `hours` to a person, once per (source_type, source_id) and person.
 
     Calling it again for the same source changes nothing when the values are the same, and
     corrects the row when they differ (an attendance corrected from "attended" to "partly
@@ -81,7 +81,7 @@ def record_hours(
         "title": title[:300],
         "approved_by_id": approved_by_id,
     }
-    row = _find(source_type, source_id)
+    row = _find(source_type, source_id, user_id)
     if row is None:
         row = DevelopmentHours(source_type=source_type, source_id=source_id, **values)
         row.areas = area_objects
@@ -90,7 +90,7 @@ def record_hours(
                 db.session.add(row)
         except IntegrityError:
             # Someone credited the same source at the same moment: theirs stands.
-            row = _find(source_type, source_id)
+            row = _find(source_type, source_id, user_id)
             assert row is not None
         else:
             audit(
@@ -112,20 +112,26 @@ def record_hours(
 
 
 def remove_hours(source_type: str, source_id: int) -> bool:
-    """Take back the credit of a source (e.g. attendance corrected to "did not attend")."""
-    row = _find(source_type, source_id)
-    if row is None:
-        return False
-    audit("hours.removed", row, changes={"user_id": row.user_id, "hours": row.hours})
-    db.session.delete(row)
-    db.session.flush()
-    return True
-
-
-def _find(source_type: str, source_id: int) -> DevelopmentHours | None:
-    return db.session.scalar(
+    """Take back the credits of a source, for everyone it credited (e.g. attendance corrected
+    to "did not attend", or a joint planning record deleted)."""
+    rows = db.session.scalars(
         sa.select(DevelopmentHours).where(
             DevelopmentHours.source_type == source_type, DevelopmentHours.source_id == source_id
+        )
+    ).all()
+    for row in rows:
+        audit("hours.removed", row, changes={"user_id": row.user_id, "hours": row.hours})
+        db.session.delete(row)
+    db.session.flush()
+    return bool(rows)
+
+
+def _find(source_type: str, source_id: int, user_id: int) -> DevelopmentHours | None:
+    return db.session.scalar(
+        sa.select(DevelopmentHours).where(
+            DevelopmentHours.source_type == source_type,
+            DevelopmentHours.source_id == source_id,
+            DevelopmentHours.user_id == user_id,
         )
     )
 

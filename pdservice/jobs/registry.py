@@ -21,6 +21,7 @@ JOB_MODULES: list[str] = [
     "pdservice.jobs.builtin",
     "pdservice.notifications.jobs",
     "pdservice.training.jobs",
+    "pdservice.coteaching.jobs",
 ]
 
 

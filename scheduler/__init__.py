@@ -1,0 +1,63 @@
+"""Co-teaching and team-meeting solver for pdservice (pure Python on OR-Tools CP-SAT).
+
+Given a school's fixed weekly timetable, `solve` proposes co-teaching pairs, the lessons each
+pair teaches together and a weekly meeting slot for every team, explains every proposal and
+every unmet wish, and explains an infeasible request by its conflicting requirements. No Flask,
+no SQLAlchemy: the app maps its rows to a `Problem` and `Result.to_dict()` back.
+"""
+
+from .domain import (
+    CLASS_TEACHER,
+    SPECIAL_CLASS_TEACHER,
+    SPECIAL_NEEDS_TEACHER,
+    SUBJECT_TEACHER,
+    Group,
+    Lesson,
+    MeetingPin,
+    Pin,
+    Problem,
+    ProblemError,
+    RejectedLesson,
+    RejectedPair,
+    Slot,
+    Teacher,
+    Team,
+)
+from .greedy import greedy
+from .parameters import Parameters, Weights
+from .reasons import Reason
+from .scoring import ScoreAnalysis, analyse
+from .solution import Assignment, Meeting, Solution
+from .solver import Result, solve
+from .validate import Violation, validate
+
+__all__ = [
+    "CLASS_TEACHER",
+    "SPECIAL_CLASS_TEACHER",
+    "SPECIAL_NEEDS_TEACHER",
+    "SUBJECT_TEACHER",
+    "Assignment",
+    "Group",
+    "Lesson",
+    "Meeting",
+    "MeetingPin",
+    "Parameters",
+    "Pin",
+    "Problem",
+    "ProblemError",
+    "Reason",
+    "RejectedLesson",
+    "RejectedPair",
+    "Result",
+    "ScoreAnalysis",
+    "Slot",
+    "Solution",
+    "Teacher",
+    "Team",
+    "Violation",
+    "Weights",
+    "analyse",
+    "greedy",
+    "solve",
+    "validate",
+]

@@ -1,0 +1,97 @@
+"""How to solve: the rules a principal may tune, the soft terms' weights, the search budget."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+from .domain import ProblemError
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Points per unit of each soft term; the objective is the weighted sum (maximised).
+
+    The defaults make staff coverage (the 2025 collaboration indicator) the strongest reason to
+    form a pair, make support need the main reason to choose a lesson, and make a new idle gap
+    in someone's day cost about as much as one hour of co-teaching a group with one pupil in
+    pupil-specific support. `stay` is only used when re-solving after a principal's edits.
+    """
+
+    support_need: int = 2  # per support-need point per co-taught hour
+    complementarity: int = 6  # per complementarity point per formed pair
+    wish: int = 10  # per wish fulfilled (a pair formed that one of the two wished)
+    continuity: int = 5  # per pair that already worked together last term
+    coverage: int = 20  # per staff member in at least one pair
+    fairness: int = 4  # per co-taught hour within each group's first `fair_hours`
+    compact_days: int = 3  # penalty per new idle slot in a teacher's day
+    stay: int = 30  # per kept hour of the previous solution (re-solve only)
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ProblemError(f"weight {f.name!r} must be a non-negative integer: {value!r}")
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Rules of the request and the search budget.
+
+    `min_lessons`: a formed pair shares at least this many hours a week. `max_partners`: most
+    partners per teacher. `max_coteachers`: most co-teachers in one lesson. `fair_hours`: how
+    many co-taught hours per group earn the fairness bonus. `workers=0` lets CP-SAT use every
+    core.
+    """
+
+    min_lessons: int = 2
+    max_partners: int = 2
+    max_coteachers: int = 1
+    fair_hours: int = 2
+    weights: Weights = field(default_factory=Weights)
+    time_limit_seconds: float = 10.0
+    workers: int = 2
+    seed: int = 0
+    use_hint: bool = True
+    log_search: bool = False
+
+    def __post_init__(self) -> None:
+        _check_int(self.min_lessons, "min_lessons", 1)
+        _check_int(self.max_partners, "max_partners", 0)
+        _check_int(self.max_coteachers, "max_coteachers", 1)
+        _check_int(self.fair_hours, "fair_hours", 0)
+        _check_int(self.workers, "workers", 0)
+        _check_int(self.seed, "seed", 0)
+        if not isinstance(self.weights, Weights):
+            raise ProblemError("parameters: weights must be a Weights object")
+        limit = self.time_limit_seconds
+        if isinstance(limit, bool) or not isinstance(limit, int | float) or not limit > 0:
+            raise ProblemError(f"parameter 'time_limit_seconds' must be positive: {limit!r}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Parameters:
+        """Build parameters from a JSON object; unknown keys are an error, not ignored."""
+        if not isinstance(data, dict):
+            raise ProblemError("parameters must be a JSON object")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ProblemError(f"unknown parameter(s): {', '.join(unknown)}")
+        values = dict(data)
+        if "weights" in values:
+            weights = values["weights"]
+            if not isinstance(weights, dict):
+                raise ProblemError("parameter 'weights' must be a JSON object")
+            weight_names = {f.name for f in fields(Weights)}
+            unknown = sorted(set(weights) - weight_names)
+            if unknown:
+                raise ProblemError(f"unknown weight(s): {', '.join(unknown)}")
+            values["weights"] = Weights(**weights)
+        return cls(**values)
+
+
+def _check_int(value: object, name: str, minimum: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ProblemError(f"parameter {name!r} must be an integer >= {minimum}: {value!r}")

@@ -1,0 +1,364 @@
+"""`solve`: build the model, hint it with the greedy plan, search, and explain the outcome.
+
+Threading: `progress` is called from CP-SAT's threads while the search runs; `cancel` (a
+`threading.Event` or any callable returning True to stop) is polled by a watcher thread, and
+stopping keeps the best solution found so far.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from .domain import Problem
+from .explain import (
+    MeetingProposal,
+    Proposal,
+    UnmetWish,
+    explain_infeasibility,
+    meeting_proposals,
+    proposals,
+    unmet_wishes,
+)
+from .greedy import greedy_from_index
+from .index import Index, build_index
+from .model import build_model
+from .parameters import Parameters
+from .reasons import Reason
+from .scoring import ScoreAnalysis, analyse
+from .solution import Solution
+from .validate import Violation, validate
+
+ProgressCallback = Callable[[float, float | None, float | None], None]
+Cancel = threading.Event | Callable[[], bool]
+
+STATUS_NAMES = {
+    cp_model.OPTIMAL: "optimal",
+    cp_model.FEASIBLE: "feasible",
+    cp_model.INFEASIBLE: "infeasible",
+    cp_model.UNKNOWN: "unknown",
+}
+CANCEL_POLL_SECONDS = 0.05
+
+
+@dataclass
+class Result:
+    """Everything a solve produced; `to_dict()` is the JSON the command line prints."""
+
+    status: str
+    parameters: Parameters
+    problem: Problem
+    wall_seconds: float
+    objective: int | None = None
+    bound: float | None = None
+    first_solution_seconds: float | None = None
+    greedy_objective: int | None = None
+    solution: Solution | None = None
+    source: str = "none"  # "cp-sat", or "greedy" when CP-SAT found nothing better in time
+    score: ScoreAnalysis | None = None
+    proposals: list[Proposal] = field(default_factory=list)
+    meetings: list[MeetingProposal] = field(default_factory=list)
+    unmet_wishes: list[UnmetWish] = field(default_factory=list)
+    conflicts: list[Reason] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    changes: dict[str, Any] | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+    progress: list[tuple[float, float | None, float | None]] = field(default_factory=list)
+    cancelled: bool = False
+
+    @property
+    def gap(self) -> float | None:
+        """(bound - objective) / bound: the share of the bound not yet proven reachable."""
+        if self.objective is None or self.bound is None or not math.isfinite(self.bound):
+            return None
+        if self.bound == self.objective:
+            return 0.0
+        return (self.bound - self.objective) / abs(self.bound) if self.bound else None
+
+    @property
+    def residual(self) -> float | None:
+        """(bound - objective) / (bound - greedy): the share of the room above the hand-made
+        plan not yet proven won; unlike the gap, scaling or shifting the objective cannot
+        flatter it."""
+        if self.objective is None or self.bound is None or self.greedy_objective is None:
+            return None
+        if not math.isfinite(self.bound):
+            return None
+        room = self.bound - self.greedy_objective
+        if room <= 0:
+            return 0.0
+        return (self.bound - self.objective) / room
+
+    @property
+    def coverage(self) -> dict[str, Any]:
+        staff = len(self.problem.teachers)
+        covered = sorted(self.score.covered) if self.score else []
+        return {
+            "covered": len(covered),
+            "staff": staff,
+            "share": round(len(covered) / staff, 4) if staff else 0.0,
+            "teachers": covered,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "residual": self.residual,
+            "first_solution_seconds": self.first_solution_seconds,
+            "wall_seconds": round(self.wall_seconds, 3),
+            "greedy_objective": self.greedy_objective,
+            "source": self.source,
+            "cancelled": self.cancelled,
+            "coverage": self.coverage,
+            "parameters": self.parameters.to_dict(),
+            "teachers": len(self.problem.teachers),
+            "lessons": len(self.problem.lessons),
+            "score": self.score.to_dict() if self.score else None,
+            "proposals": [p.to_dict() for p in self.proposals],
+            "meetings": [m.to_dict() for m in self.meetings],
+            "unmet_wishes": [w.to_dict() for w in self.unmet_wishes],
+            "conflicts": [c.to_dict() for c in self.conflicts],
+            "violations": [v.to_dict() for v in self.violations],
+            "changes": self.changes,
+            "stats": self.stats,
+            "progress": [list(p) for p in self.progress],
+        }
+
+
+def solve(
+    problem: Problem,
+    params: Parameters | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: Cancel | None = None,
+    previous: Solution | None = None,
+) -> Result:
+    """Propose co-teaching pairs, their lessons and team meetings for `problem`.
+
+    `previous` is an earlier solution to re-solve from after a principal's edits: pins and
+    rejections are part of `problem`; a weighted stay term and a hint built from `previous`
+    make the new plan change as little as it can.
+    """
+    started = time.perf_counter()
+    params = params or Parameters()
+    index = build_index(problem, params)
+    baseline = greedy_from_index(index)
+    baseline_valid = not validate(problem, baseline, params)
+    greedy_score = analyse(problem, params, baseline, previous) if baseline_valid else None
+    result = Result(
+        status="unknown",
+        parameters=params,
+        problem=problem,
+        wall_seconds=0.0,
+        greedy_objective=greedy_score.total if greedy_score else None,
+    )
+    result.stats["options"] = len(index.candidates)
+    result.stats["pair_options"] = len(index.pair_options)
+
+    if _obviously_infeasible(index):
+        return _infeasible(result, index, started)
+
+    model = build_model(index, previous=previous)
+    result.stats.update(_model_stats(model))
+    if params.use_hint:
+        hint = baseline if previous is None else greedy_from_index(index, base=previous)
+        if not validate(problem, hint, params):
+            model.complete_hint(hint)
+    result.stats["build_seconds"] = round(time.perf_counter() - started, 3)
+
+    solver = _make_solver(params, time.perf_counter() - started)
+    tracker = _Tracker(started, progress, result)
+    solver.best_bound_callback = tracker.on_bound
+    watcher = _CancelWatcher(solver, cancel, tracker)
+    watcher.start()
+    try:
+        status = solver.solve(model.cp, tracker)
+    finally:
+        watcher.stop()
+    tracker.raise_if_failed()
+    result.cancelled = watcher.fired
+    result.stats.update(_solver_stats(solver))
+
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        result.status = STATUS_NAMES[status]
+        result.source = "cp-sat"
+        result.solution = model.extract(solver.boolean_value)
+        result.objective = round(solver.objective_value)
+        result.bound = solver.best_objective_bound
+    elif status == cp_model.INFEASIBLE:
+        return _infeasible(result, index, started)
+    elif status == cp_model.MODEL_INVALID:  # pragma: no cover - a bug in this package
+        raise RuntimeError(f"CP-SAT rejected the model: {model.cp.validate()}")
+    else:
+        bound = solver.best_objective_bound
+        result.bound = bound if math.isfinite(bound) else None
+        if baseline_valid:
+            # CP-SAT found nothing in time (e.g. cancelled at once): the valid hand-made plan
+            # is still a feasible answer, and `source` says where it came from.
+            result.status, result.source = "feasible", "greedy"
+            result.solution = baseline
+            result.objective = result.greedy_objective
+
+    _explain_solution(result, index, previous)
+    result.wall_seconds = time.perf_counter() - started
+    return result
+
+
+def _obviously_infeasible(index: Index) -> bool:
+    """Requests that no model can satisfy: skip straight to the explanation."""
+    options = set(index.candidates)
+    if any((p.lesson, p.teacher) not in options for p in index.problem.pins):
+        return True
+    if any(not index.windows[team.id] for team in index.problem.teams):
+        return True
+    starts = {(team, window[0]) for team, windows in index.windows.items() for window in windows}
+    return any((p.team, p.start) not in starts for p in index.problem.meeting_pins)
+
+
+def _infeasible(result: Result, index: Index, started: float) -> Result:
+    remaining = index.params.time_limit_seconds - (time.perf_counter() - started)
+    result.status = "infeasible"
+    result.conflicts = explain_infeasibility(index, max(1.0, remaining))
+    result.wall_seconds = time.perf_counter() - started
+    return result
+
+
+def _explain_solution(result: Result, index: Index, previous: Solution | None) -> None:
+    problem, params = index.problem, index.params
+    solution = result.solution
+    if solution is not None:
+        result.violations = validate(problem, solution, params)
+        result.score = analyse(problem, params, solution, previous)
+        result.proposals = proposals(problem, solution, result.score)
+        result.meetings = meeting_proposals(problem, solution, result.score)
+        if previous is not None:
+            result.changes = _changes(previous, solution)
+    result.unmet_wishes = unmet_wishes(index, solution)
+
+
+def _changes(previous: Solution, solution: Solution) -> dict[str, Any]:
+    before, after = set(previous.assignments), set(solution.assignments)
+    moved = sorted(
+        m.team
+        for m in solution.meetings
+        for p in previous.meetings
+        if p.team == m.team and p.slots != m.slots
+    )
+    return {
+        "kept": len(before & after),
+        "added": [{"lesson": a.lesson, "teacher": a.teacher} for a in sorted(after - before)],
+        "removed": [{"lesson": a.lesson, "teacher": a.teacher} for a in sorted(before - after)],
+        "meetings_moved": moved,
+    }
+
+
+def _make_solver(params: Parameters, elapsed: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, params.time_limit_seconds - elapsed)
+    solver.parameters.num_workers = params.workers
+    solver.parameters.random_seed = params.seed
+    solver.parameters.log_search_progress = params.log_search
+    return solver
+
+
+def _model_stats(model: Any) -> dict[str, Any]:
+    proto = model.cp.proto
+    return {
+        "variables": len(proto.variables),
+        "constraints": len(proto.constraints),
+        "co_variables": len(model.co),
+        "pair_variables": len(model.pair),
+        "meeting_variables": len(model.meet),
+    }
+
+
+def _solver_stats(solver: cp_model.CpSolver) -> dict[str, Any]:
+    return {
+        "solver_wall_seconds": round(solver.wall_time, 3),
+        "conflicts": solver.num_conflicts,
+        "branches": solver.num_branches,
+    }
+
+
+class _Tracker(cp_model.CpSolverSolutionCallback):
+    """Records objective and bound over time and forwards them to `progress`."""
+
+    def __init__(self, started: float, progress: ProgressCallback | None, result: Result):
+        super().__init__()
+        self._started = started
+        self._progress = progress
+        self._result = result
+        self._objective: float | None = None
+        self._lock = threading.Lock()
+        self._error: BaseException | None = None
+
+    def on_solution_callback(self) -> None:
+        with self._lock:
+            elapsed = time.perf_counter() - self._started
+            if self._result.first_solution_seconds is None:
+                self._result.first_solution_seconds = round(elapsed, 3)
+            self._objective = self.objective_value
+            self._emit(elapsed, self._objective, self.best_objective_bound)
+
+    def on_bound(self, bound: float) -> None:
+        with self._lock:
+            self._emit(time.perf_counter() - self._started, self._objective, bound)
+
+    def _emit(self, elapsed: float, objective: float | None, bound: float | None) -> None:
+        self._result.progress.append((round(elapsed, 3), objective, bound))
+        if self._progress is None or self._error is not None:
+            return
+        try:
+            self._progress(elapsed, objective, bound)
+        except Exception as error:  # noqa: BLE001 - re-raised after the search stops
+            # An exception must not unwind through CP-SAT's threads: stop and re-raise later.
+            self._error = error
+            self.stop_search()
+
+    def raise_if_failed(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+
+class _CancelWatcher:
+    """Polls `cancel` from its own thread and stops the search when it fires."""
+
+    def __init__(self, solver: cp_model.CpSolver, cancel: Cancel | None, tracker: _Tracker):
+        self._solver = solver
+        self._cancel = cancel
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.fired = False
+
+    def _cancelled(self) -> bool:
+        if isinstance(self._cancel, threading.Event):
+            return self._cancel.is_set()
+        return bool(self._cancel and self._cancel())
+
+    def start(self) -> None:
+        if self._cancel is None:
+            return
+        self._thread = threading.Thread(target=self._watch, name="cp-sat-cancel", daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._done.wait(CANCEL_POLL_SECONDS):
+            if self.fired or self._cancelled():
+                # Keep asking until the search ends: a stop requested in the instant before
+                # CP-SAT has set up its search could otherwise be lost.
+                self.fired = True
+                self._solver.stop_search()
+
+    def stop(self) -> None:
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()
