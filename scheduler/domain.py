@@ -331,6 +331,14 @@ class Problem:
         """The pupil groups whose lessons `teacher_id` teaches in the timetable."""
         return self._memo("groups_taught", self._compute_groups_taught).get(teacher_id, frozenset())
 
+    def grades_taught(self, teacher_id: str) -> frozenset[int]:
+        """The grades of the groups `teacher_id` teaches."""
+        return frozenset(
+            grade
+            for group_id in self.groups_taught(teacher_id)
+            if (grade := self.group(group_id).grade) is not None
+        )
+
     def _compute_groups_taught(self) -> dict[str, frozenset[str]]:
         taught: dict[str, set[str]] = {}
         for lesson in self.lessons:
@@ -480,20 +488,22 @@ class Problem:
 def is_competent(problem: Problem, teacher: Teacher, lesson: Lesson) -> bool:
     """Whether `teacher` is qualified to co-teach `lesson` (before time and wishes matter).
 
-    Specialists may co-teach any lesson; others need the lesson's subject among their subjects,
-    to know the pupils (they teach one of the lesson's groups themselves), or to be a class
-    teacher in grades 1-6, where class teachers are qualified for every subject.
+    Everyone may co-teach the lessons of groups they teach themselves (they know the pupils)
+    and lessons of their subjects. Beyond that, specialists may co-teach any lesson, and a
+    class teacher, qualified for every subject of grades 1-6, the primary lessons of the grades
+    they teach (parallel classes: the usual class-teacher pair).
     """
     if not teacher.can_co_teach or teacher.id == lesson.teacher:
         return False
-    if teacher.is_specialist or (lesson.subject and lesson.subject in teacher.subjects):
+    if teacher.is_specialist or not problem.groups_taught(teacher.id).isdisjoint(lesson.groups):
         return True
-    if teacher.profession == CLASS_TEACHER and all(
-        (grade := problem.group(g).grade) is not None and 1 <= grade <= LAST_PRIMARY_GRADE
-        for g in lesson.groups
-    ):
+    if lesson.subject and lesson.subject in teacher.subjects:
         return True
-    return not problem.groups_taught(teacher.id).isdisjoint(lesson.groups)
+    if teacher.profession != CLASS_TEACHER:
+        return False
+    grades = {problem.group(g).grade for g in lesson.groups}
+    primary = all(grade is not None and 1 <= grade <= LAST_PRIMARY_GRADE for grade in grades)
+    return primary and grades <= problem.grades_taught(teacher.id)
 
 
 def complementarity_points(a: Teacher, b: Teacher) -> int:

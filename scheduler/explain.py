@@ -294,14 +294,6 @@ def _wish_reason(
     options = index.pair_options.get(key, [])
     if not options:
         return _no_option_reason(index, a.id, b.id, data)
-    available = index.pair_hours_available(key)
-    if available < minimum:
-        return Reason(
-            "min_lessons_unreachable",
-            f"{wisher} and {wished} could share at most {available} hour(s) a week,"
-            f" fewer than the minimum {minimum}",
-            {**data, "hours": available, "min_lessons": minimum},
-        )
     if solution is None:
         return Reason("no_solution", "no plan was found", data)
     for person in (a, b):
@@ -347,7 +339,7 @@ def _no_option_reason(index: Index, a: str, b: str, data: dict) -> Reason:
     problem = index.problem
     key = pair_key(a, b)
     obstacles = [
-        co_teaching_obstacles(index, lesson, problem.teacher(joiner))
+        (lesson, co_teaching_obstacles(index, lesson, problem.teacher(joiner)))
         for host, joiner in ((a, b), (b, a))
         for lesson in problem.lessons
         if lesson.teacher == host
@@ -358,6 +350,23 @@ def _no_option_reason(index: Index, a: str, b: str, data: dict) -> Reason:
             f"neither {a} nor {b} teaches a lesson the other could join",
             data,
         )
+    free = [lesson for lesson, found in obstacles if not found]
+    if free:
+        # Options exist, but too few hours (or capacity) to reach the minimum: the index
+        # dropped the pair for that reason.
+        available = min(
+            sum(lesson.hours for lesson in free),
+            problem.teacher(a).capacity,
+            problem.teacher(b).capacity,
+        )
+        minimum = index.params.min_lessons
+        return Reason(
+            "min_lessons_unreachable",
+            f"{a} and {b} could share at most {available} hour(s) a week,"
+            f" fewer than the minimum {minimum}",
+            {**data, "hours": available, "min_lessons": minimum},
+        )
+    obstacles = [found for _, found in obstacles]
     codes = Counter(r.code for found in obstacles for r in found)
     for code in ("avoided", "rejected_pair", "not_willing", "host_not_willing"):
         if codes[code]:

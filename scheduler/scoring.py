@@ -171,8 +171,8 @@ def _compact_days(problem, solution, raw_pair, raw_meeting, totals) -> None:
                 extra[member][slot_id] = ("meeting", meeting.team)
     for teacher_id, activities in extra.items():
         for day_slots in problem.day_slots().values():
-            old = _idle_slots(day_slots, own[teacher_id])
-            new = _idle_slots(day_slots, own[teacher_id] | set(activities))
+            old = idle_slots(day_slots, own[teacher_id])
+            new = idle_slots(day_slots, own[teacher_id] | set(activities))
             created = len(new - old)
             if not created:
                 continue
@@ -197,8 +197,9 @@ def _span(day_slots: list[str], busy: set[str]) -> tuple[int, int] | None:
     return (positions[0], positions[-1]) if positions else None
 
 
-def _idle_slots(day_slots: list[str], busy: set[str]) -> set[str]:
-    """Free slots of a day with something busy both before and after them."""
+def idle_slots(day_slots: list[str], busy: set[str]) -> set[str]:
+    """Free slots of a day with something busy both before and after them (shared with
+    `find_team_slots`, so both rank days the same way)."""
     span = _span(day_slots, busy)
     if span is None:
         return set()

@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import defaults
 from .domain import (
     CLASS_TEACHER,
     LAST_PRIMARY_GRADE,
@@ -34,41 +35,13 @@ from .domain import (
     Slot,
     Teacher,
     Team,
-    pair_key,
-)
-from .greedy import greedy_from_index
-from .index import build_index, team_windows, window_blockers
-
-#: Competence codes the seeded defaults draw strengths and goals from: the transversal
-#: competences of the 2014 core curriculum and the strategy themes of CONTEXT.md.
-COMPETENCE_CODES = (
-    "L1",
-    "L2",
-    "L3",
-    "L4",
-    "L5",
-    "L6",
-    "L7",
-    "digital_pedagogy",
-    "inclusive_education",
-    "assessment",
-    "social_emotional_skills",
-    "co_teaching",
-    "multiprofessional_work",
-    "parallel_leadership",
 )
 
-# The seeded defaults, documented in README.md ("XHSTT import").
+# The seeded defaults specific to XHSTT files (README.md, "XHSTT import"); the rest are in
+# defaults.py.
 SPECIALIST_SHARE = 1 / 8  # the lightest-loaded eighth of the teachers act as specialists
 SPECIALIST_CAPACITY = 8
 TEACHER_CAPACITY = 4
-WILLING_SHARE = 0.85
-GROUP_SUPPORT_SHARE = 0.25
-PUPIL_SUPPORT_CHOICES = (0, 0, 1, 1, 2, 3)
-GROUP_SIZE_RANGE = (16, 26)
-WISH_SHARE = 0.3
-AVOID_SHARE = 0.05
-LAST_TERM_PAIR_SHARE = 1 / 10
 
 
 class XhsttError(ProblemError):
@@ -109,7 +82,7 @@ def load_xhstt(
     rng = random.Random(seed)
     groups = _default_groups(group_ids, rng)
     teachers = _default_teachers(teacher_ids, lessons, groups, unavailable, rng)
-    last_term = _default_last_term_pairs(teachers, rng)
+    last_term = defaults.last_term_pairs(teachers, rng)
     draft = Problem(
         slots=tuple(slots),
         teachers=tuple(teachers),
@@ -120,7 +93,7 @@ def load_xhstt(
         name=instance.get("Id", name),
         notes=tuple(notes),
     )
-    teams = _default_teams(draft, rng)
+    teams = defaults.default_teams(draft, rng)
     problem = replace(draft, teams=tuple(teams))
     if overlay is not None:
         problem = apply_overlay(problem, overlay)
@@ -324,16 +297,12 @@ def _grade(group_id: str) -> int | None:
 
 
 def _default_groups(group_ids: list[str], rng: random.Random) -> list[Group]:
-    return [
-        Group(
-            group_id,
-            grade=_grade(group_id),
-            size=rng.randint(*GROUP_SIZE_RANGE),
-            group_support=rng.random() < GROUP_SUPPORT_SHARE,
-            pupil_support=rng.choice(PUPIL_SUPPORT_CHOICES),
-        )
-        for group_id in group_ids
-    ]
+    groups = []
+    for group_id in group_ids:
+        size = rng.randint(*defaults.GROUP_SIZE_RANGE)
+        group_support, pupil_support = defaults.support_need(rng)
+        groups.append(Group(group_id, _grade(group_id), size, group_support, pupil_support))
+    return groups
 
 
 def _default_teachers(
@@ -368,7 +337,6 @@ def _default_teachers(
             profession = (
                 CLASS_TEACHER if primary and 2 * main_hours >= load[teacher_id] else SUBJECT_TEACHER
             )
-        codes = rng.sample(COMPETENCE_CODES, 3)
         teachers.append(
             Teacher(
                 teacher_id,
@@ -377,103 +345,11 @@ def _default_teachers(
                 subjects=frozenset(subjects[teacher_id]),
                 unavailable=frozenset(unavailable.get(teacher_id, ())),
                 capacity=capacity,
-                willing=rng.random() < WILLING_SHARE,
-                strengths=frozenset(codes[:2]),
-                development_goals=frozenset(codes[2:]),
+                willing=defaults.willing(rng),
+                **defaults.competence_profile(rng),
             )
         )
-    return _with_default_wishes(teachers, rng)
-
-
-def _with_default_wishes(teachers: list[Teacher], rng: random.Random) -> list[Teacher]:
-    ids = [t.id for t in teachers]
-    result = []
-    for teacher in teachers:
-        others = [i for i in ids if i != teacher.id]
-        wished = {rng.choice(others)} if others and rng.random() < WISH_SHARE else set()
-        avoid_options = [i for i in others if i not in wished]
-        avoided = (
-            {rng.choice(avoid_options)} if avoid_options and rng.random() < AVOID_SHARE else set()
-        )
-        result.append(replace(teacher, wished=frozenset(wished), avoided=frozenset(avoided)))
-    # Keep the defaults consistent: a wish towards someone who avoids the wisher is dropped.
-    by_id = {t.id: t for t in result}
-    return [
-        replace(t, wished=frozenset(w for w in t.wished if t.id not in by_id[w].avoided))
-        for t in result
-    ]
-
-
-def _default_last_term_pairs(
-    teachers: list[Teacher], rng: random.Random
-) -> frozenset[tuple[str, str]]:
-    ids = [t.id for t in teachers if t.can_co_teach]
-    count = math.ceil(len(ids) * LAST_TERM_PAIR_SHARE) if len(ids) >= 2 else 0
-    return frozenset(pair_key(*rng.sample(ids, 2)) for _ in range(count))
-
-
-def _default_teams(problem: Problem, rng: random.Random) -> list[Team]:
-    """A student-welfare group (specialists and two others, 2 slots), a KiVa team of three
-    (1 slot) and a grade-level team of the class teachers of each grade (by their main group,
-    1 slot). Teams are accepted one by one while the greedy plan can still place every
-    meeting; otherwise the member blocking most windows is dropped until it can (or the team
-    shrinks below two and is left out)."""
-    teachers = sorted(problem.teachers, key=lambda t: t.id)
-    specialists = [t.id for t in teachers if t.is_specialist]
-    others = [t.id for t in teachers if not t.is_specialist]
-    drafts = []
-    if specialists or len(others) >= 2:
-        welfare = specialists + rng.sample(others, min(2, len(others)))
-        drafts.append(
-            Team("welfare", tuple(welfare), 2, name="Student welfare group", kind="student_welfare")
-        )
-    if len(teachers) >= 3:
-        kiva = rng.sample([t.id for t in teachers], 3)
-        drafts.append(Team("kiva", tuple(kiva), 1, name="KiVa team", kind="kiva"))
-    for grade, members in sorted(_class_teachers_by_grade(problem).items()):
-        if len(members) >= 2:
-            drafts.append(
-                Team(
-                    f"grade-{grade}",
-                    tuple(sorted(members)),
-                    1,
-                    name=f"Grade {grade} team",
-                    kind="grade_level",
-                )
-            )
-    accepted: list[Team] = []
-    for team in drafts:
-        members = list(team.members)
-        while len(members) >= 2:
-            candidate = replace(team, members=tuple(members))
-            index = build_index(replace(problem, teams=(*accepted, candidate)))
-            plan = greedy_from_index(index)
-            if len(plan.meetings) == len(accepted) + 1:
-                accepted.append(candidate)
-                break
-            in_teams = Counter(m for t in accepted for m in t.members)
-            blocking = Counter(
-                r.data["teacher"]
-                for w in team_windows(index, team.id)
-                for r in window_blockers(index, team.id, w)
-            )
-            members.remove(max(members, key=lambda m: (blocking[m] + in_teams[m], m)))
-    return accepted
-
-
-def _class_teachers_by_grade(problem: Problem) -> dict[int, set[str]]:
-    """Class teachers by the grade of the group they teach most."""
-    hours: dict[str, Counter[str]] = defaultdict(Counter)
-    for lesson in problem.lessons:
-        hours[lesson.teacher][lesson.group] += lesson.hours
-    by_grade: dict[int, set[str]] = defaultdict(set)
-    for teacher in problem.teachers:
-        if teacher.profession != CLASS_TEACHER or not hours[teacher.id]:
-            continue
-        grade = problem.group(hours[teacher.id].most_common(1)[0][0]).grade
-        if grade is not None:
-            by_grade[grade].add(teacher.id)
-    return by_grade
+    return defaults.with_wishes(teachers, rng)
 
 
 # --- CSV overlay ----------------------------------------------------------------------------
