@@ -372,7 +372,7 @@ def _no_option_reason(index: Index, a: str, b: str, data: dict) -> Reason:
         if codes[code]:
             first = next(r for found in obstacles for r in found if r.code == code)
             code = "not_willing" if code == "host_not_willing" else code
-            return Reason(code, first.message, {**data, **first.data})
+            return Reason(code, first.message, {**data, "detail": first.data})
     competent = [found for found in obstacles if not {r.code for r in found} & COMPETENCE_CODES]
     if not competent:
         return Reason(
@@ -387,7 +387,7 @@ def _no_option_reason(index: Index, a: str, b: str, data: dict) -> Reason:
             {**data, "teachers": list(key)},
         )
     first = next(r for found in competent for r in found if r.code not in TIME_CODES)
-    return Reason(first.code, first.message, {**data, **first.data})
+    return Reason(first.code, first.message, {**data, "detail": first.data})
 
 
 # --- infeasibility --------------------------------------------------------------------------

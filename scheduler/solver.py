@@ -336,7 +336,7 @@ class _Search:
         if hint is not None:
             model.complete_hint(hint)
         solver = _make_solver(self.params, time_limit)
-        tracker = _Tracker(self, bound_is_valid)
+        tracker = _Tracker(self, solver, bound_is_valid)
         if bound_is_valid:
             solver.best_bound_callback = tracker.on_bound
         watcher = _CancelWatcher(solver, self.cancel)
@@ -353,9 +353,10 @@ class _Search:
 class _Tracker(cp_model.CpSolverSolutionCallback):
     """Records objective and bound over time and forwards them to `progress`."""
 
-    def __init__(self, search: _Search, bound_is_valid: bool):
+    def __init__(self, search: _Search, solver: cp_model.CpSolver, bound_is_valid: bool):
         super().__init__()
         self._search = search
+        self._solver = solver
         self._bound_is_valid = bound_is_valid
         self._objective: float | None = None
         self._lock = threading.Lock()
@@ -384,8 +385,10 @@ class _Tracker(cp_model.CpSolverSolutionCallback):
             progress(elapsed, objective, bound)
         except Exception as error:  # noqa: BLE001 - re-raised after the search stops
             # An exception must not unwind through CP-SAT's threads: stop and re-raise later.
+            # (The solver, not this callback, is stopped: bound callbacks come outside a
+            # solution callback, where the callback's own stop_search is not available.)
             self._error = error
-            self.stop_search()
+            self._solver.stop_search()
 
     def raise_if_failed(self) -> None:
         if self._error is not None:

@@ -392,18 +392,21 @@ def apply_overlay(problem: Problem, overlay: str | Path) -> Problem:
         values = {
             k: v.strip() for k, v in row.items() if k not in ("kind", "id") and v and v.strip()
         }
-        if kind == "teacher":
-            if item_id not in teachers:
-                raise ProblemError(f"{where}: unknown teacher {item_id!r}")
-            teachers[item_id] = replace(teachers[item_id], **_teacher_fields(where, values))
-        elif kind == "group":
-            if item_id not in groups:
-                raise ProblemError(f"{where}: unknown group {item_id!r}")
-            groups[item_id] = replace(groups[item_id], **_group_fields(where, values))
-        elif kind == "team":
-            teams.append(Team(item_id, **_team_fields(where, values)))
-        else:
-            raise ProblemError(f"{where}: kind must be teacher, group or team, not {kind!r}")
+        try:
+            if kind == "teacher":
+                if item_id not in teachers:
+                    raise ProblemError(f"unknown teacher {item_id!r}")
+                teachers[item_id] = replace(teachers[item_id], **_teacher_fields(values))
+            elif kind == "group":
+                if item_id not in groups:
+                    raise ProblemError(f"unknown group {item_id!r}")
+                groups[item_id] = replace(groups[item_id], **_group_fields(values))
+            elif kind == "team":
+                teams.append(Team(item_id, **_team_fields(values)))
+            else:
+                raise ProblemError(f"kind must be teacher, group or team, not {kind!r}")
+        except ProblemError as error:
+            raise ProblemError(f"{where}: {error}") from None
     return replace(
         problem,
         teachers=tuple(teachers.values()),
@@ -412,45 +415,45 @@ def apply_overlay(problem: Problem, overlay: str | Path) -> Problem:
     )
 
 
-def _columns(where: str, values: dict[str, str], allowed: set[str]) -> None:
+def _columns(values: dict[str, str], allowed: set[str]) -> None:
     unknown = sorted(set(values) - allowed)
     if unknown:
-        raise ProblemError(f"{where}: column(s) {', '.join(unknown)} do not apply to this kind")
+        raise ProblemError(f"column(s) {', '.join(unknown)} do not apply to this kind")
 
 
-def _teacher_fields(where: str, values: dict[str, str]) -> dict:
-    _columns(where, values, TEACHER_COLUMNS)
+def _teacher_fields(values: dict[str, str]) -> dict:
+    _columns(values, TEACHER_COLUMNS)
     result: dict = {}
     for key, value in values.items():
         if key in ("name", "profession"):
             result[key] = value
         elif key == "capacity":
-            result[key] = _csv_int(where, key, value)
+            result[key] = _csv_int(key, value)
         elif key == "willing":
-            result[key] = _csv_bool(where, key, value)
+            result[key] = _csv_bool(key, value)
         else:
             result[key] = frozenset(value.split())
     return result
 
 
-def _group_fields(where: str, values: dict[str, str]) -> dict:
-    _columns(where, values, GROUP_COLUMNS)
+def _group_fields(values: dict[str, str]) -> dict:
+    _columns(values, GROUP_COLUMNS)
     result: dict = {}
     for key, value in values.items():
         if key == "group_support":
-            result[key] = _csv_bool(where, key, value)
+            result[key] = _csv_bool(key, value)
         else:
-            result[key] = _csv_int(where, key, value)
+            result[key] = _csv_int(key, value)
     return result
 
 
-def _team_fields(where: str, values: dict[str, str]) -> dict:
-    _columns(where, values, TEAM_COLUMNS)
+def _team_fields(values: dict[str, str]) -> dict:
+    _columns(values, TEAM_COLUMNS)
     if "members" not in values:
-        raise ProblemError(f"{where}: a team row needs members")
+        raise ProblemError("a team row needs members")
     result: dict = {"members": tuple(values["members"].split())}
     if "length" in values:
-        result["length"] = _csv_int(where, "length", values["length"])
+        result["length"] = _csv_int("length", values["length"])
     if "allowed" in values:
         result["allowed"] = frozenset(values["allowed"].split())
     if "name" in values:
@@ -458,17 +461,17 @@ def _team_fields(where: str, values: dict[str, str]) -> dict:
     return result
 
 
-def _csv_int(where: str, key: str, value: str) -> int:
+def _csv_int(key: str, value: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ProblemError(f"{where}: {key} must be an integer, not {value!r}") from None
+        raise ProblemError(f"{key} must be an integer, not {value!r}") from None
 
 
-def _csv_bool(where: str, key: str, value: str) -> bool:
+def _csv_bool(key: str, value: str) -> bool:
     lowered = value.lower()
     if lowered in ("1", "true", "yes", "y"):
         return True
     if lowered in ("0", "false", "no", "n"):
         return False
-    raise ProblemError(f"{where}: {key} must be true or false, not {value!r}")
+    raise ProblemError(f"{key} must be true or false, not {value!r}")
