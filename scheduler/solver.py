@@ -99,7 +99,7 @@ class Result:
         if not math.isfinite(self.bound):
             return None
         room = self.bound - self.greedy_objective
-        if room <= 0:
+        if room <= 0:  # the greedy plan is proven optimal
             return 0.0
         return (self.bound - self.objective) / room
 
@@ -205,8 +205,7 @@ def solve(
             return _infeasible(result, index, started)
         elif status == cp_model.MODEL_INVALID:  # pragma: no cover - a bug in this package
             raise RuntimeError(f"CP-SAT rejected the model: {model.cp.validate()}")
-        elif math.isfinite(solver.best_objective_bound):
-            result.bound = solver.best_objective_bound
+        # UNKNOWN: no bound is reported, as CP-SAT's is meaningless before its search ran.
     result.cancelled = search.cancelled
     if best is not None:
         if result.source == "none":
