@@ -368,10 +368,9 @@ def _no_option_reason(index: Index, a: str, b: str, data: dict) -> Reason:
         )
     obstacles = [found for _, found in obstacles]
     codes = Counter(r.code for found in obstacles for r in found)
-    for code in ("avoided", "rejected_pair", "not_willing", "host_not_willing"):
+    for code in ("avoided", "rejected_pair", "not_willing"):
         if codes[code]:
             first = next(r for found in obstacles for r in found if r.code == code)
-            code = "not_willing" if code == "host_not_willing" else code
             return Reason(code, first.message, {**data, "detail": first.data})
     competent = [found for found in obstacles if not {r.code for r in found} & COMPETENCE_CODES]
     if not competent:

@@ -15,9 +15,6 @@ from .domain import Lesson, Problem, Teacher, avoids, is_competent, pair_key
 from .parameters import Parameters
 from .reasons import Reason
 
-#: Obstacle codes that depend only on who the two teachers are (not on the lesson).
-PAIR_OBSTACLES = frozenset({"avoided", "rejected_pair", "not_willing", "host_not_willing"})
-
 
 @dataclass
 class Index:
@@ -135,9 +132,9 @@ def co_teaching_obstacles(
         )
     ):
         return found
-    for person, code in ((teacher, "not_willing"), (host, "host_not_willing")):
+    for person in (teacher, host):
         if not person.willing and add(
-            Reason(code, f"{person.id} is not willing to co-teach", {"teacher": person.id})
+            Reason("not_willing", f"{person.id} is not willing to co-teach", {"teacher": person.id})
         ):
             return found
     for slot_id in lesson.slots:

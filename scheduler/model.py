@@ -687,7 +687,7 @@ def _reason_key(reason: Reason) -> tuple:
     """One assumption per requirement: both slots of a double own lesson are one requirement,
     and a teacher's unwillingness is one requirement whether hosting or joining."""
     data = reason.data
-    code = "not_willing" if reason.code == "host_not_willing" else reason.code
+    code = reason.code
     if code == "capacity":
         return ("capacity", data["teacher"])
     if code == "own_lesson":

@@ -137,6 +137,7 @@ class Result:
             "conflicts": [c.to_dict() for c in self.conflicts],
             "violations": [v.to_dict() for v in self.violations],
             "changes": self.changes,
+            "notes": list(self.problem.notes),
             "stats": self.stats,
             "progress": [list(p) for p in self.progress],
         }
