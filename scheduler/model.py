@@ -215,10 +215,8 @@ def add_meeting_variables(model: CoTeachingModel) -> None:
 
 def add_pair_variables(model: CoTeachingModel) -> None:
     """pair[a,b] = OR of the co variables linking a and b."""
-    linking: dict[tuple[str, str], list[cp_model.IntVar]] = defaultdict(list)
-    for (lesson_id, teacher_id), var in model.co.items():
-        linking[model.index.pair_of(lesson_id, teacher_id)].append(var)
-    for (a, b), co_vars in sorted(linking.items()):
+    for (a, b), terms in sorted(_pair_links(model).items()):
+        co_vars = [co_var for _, co_var in terms]
         var = model.cp.new_bool_var(f"pair[{a},{b}]")
         model.pair[a, b] = var
         # pair >= each co (cheap implications) and pair <= sum(co): exactly the OR.
