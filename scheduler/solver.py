@@ -28,6 +28,7 @@ from .explain import (
     unmet_wishes,
 )
 from .greedy import greedy_from_index
+from .hint import value_plan
 from .index import Index, build_index
 from .model import CoTeachingModel, build_model
 from .parameters import Parameters
@@ -158,9 +159,11 @@ def solve(
     rejections are part of `problem`; a weighted stay term and a hint built from `previous`
     make the new plan change as little as it can.
 
-    Large schools are solved in two phases (pairs first, lessons second): the same model
-    restricted to promising pairs finds a good plan fast, then the full model, hinted with
-    it, improves it and proves the bound. Only the full model's bound is reported.
+    The search starts from the better of the greedy plan and an objective-aware construction
+    (`hint.value_plan`). Large schools are solved in two phases (pairs first, lessons
+    second): the same model restricted to promising pairs finds a good plan fast, then the
+    full model, hinted with it, improves it and proves the bound. Only the full model's
+    bound is reported.
     """
     started = time.perf_counter()
     params = params or Parameters()
@@ -180,8 +183,7 @@ def solve(
     if _obviously_infeasible(index):
         return _infeasible(result, index, started)
 
-    hint = baseline if previous is None else greedy_from_index(index, base=previous)
-    best = hint if params.use_hint and not validate(problem, hint, params) else None
+    best = _best_hint(index, baseline, previous) if params.use_hint else None
     search = _Search(started, params, progress, cancel, result)
     if len(index.candidates) > LARGE_OPTIONS:
         narrow = index.restricted(candidate_pairs(index, [s for s in (best, previous) if s]))
@@ -222,6 +224,20 @@ def solve(
         result.objective = result.score.total
     result.wall_seconds = time.perf_counter() - started
     return result
+
+
+def _best_hint(index: Index, baseline: Solution, previous: Solution | None) -> Solution | None:
+    """The starting plan: after a principal's edits, what of the previous plan still holds,
+    grown greedily; otherwise the better of the greedy plan and the objective-aware one."""
+    problem, params = index.problem, index.params
+    if previous is not None:
+        plans = [greedy_from_index(index, base=previous)]
+    else:
+        plans = [baseline, value_plan(index)]
+    valid = [plan for plan in plans if not validate(problem, plan, params)]
+    if not valid:
+        return None
+    return max(valid, key=lambda plan: analyse(problem, params, plan, previous).total)
 
 
 def _obviously_infeasible(index: Index) -> bool:
