@@ -48,6 +48,17 @@ LAST_PRIMARY_GRADE = 6
 GROUP_SUPPORT_POINTS = 3
 
 
+#: The teacher fields that are sets of ids or codes (lists in JSON and CSV).
+TEACHER_SET_FIELDS = (
+    "subjects",
+    "unavailable",
+    "wished",
+    "avoided",
+    "strengths",
+    "development_goals",
+)
+
+
 class ProblemError(ValueError):
     """Raised for an input that cannot describe a school week; the message names the item."""
 
@@ -118,13 +129,8 @@ class Teacher:
             f"teacher {self.id!r}: capacity must be an integer",
         )
         _require(self.capacity >= 0, f"teacher {self.id!r}: capacity {self.capacity} is negative")
-        for name in ("subjects", "unavailable", "wished", "avoided", "strengths"):
+        for name in TEACHER_SET_FIELDS:
             object.__setattr__(self, name, _ids(getattr(self, name), f"teacher {self.id!r} {name}"))
-        object.__setattr__(
-            self,
-            "development_goals",
-            _ids(self.development_goals, f"teacher {self.id!r} development_goals"),
-        )
         _require(self.id not in self.wished, f"teacher {self.id!r} wishes to pair with itself")
         _require(self.id not in self.avoided, f"teacher {self.id!r} avoids itself")
         both = self.wished & self.avoided

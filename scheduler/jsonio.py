@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .domain import (
+    TEACHER_SET_FIELDS,
     Group,
     Lesson,
     MeetingPin,
@@ -276,36 +277,13 @@ def _slots(data: dict) -> list[Slot]:
     return [Slot(f"{day}_{i}", day, i) for day in days for i in range(1, periods + 1)]
 
 
-TEACHER_KEYS = {
-    "id",
-    "name",
-    "profession",
-    "subjects",
-    "unavailable",
-    "capacity",
-    "willing",
-    "wished",
-    "avoided",
-    "strengths",
-    "development_goals",
-}
-
-
-TEACHER_SETS = ("subjects", "unavailable", "wished", "avoided", "strengths", "development_goals")
+TEACHER_KEYS = {"id", "name", "profession", "capacity", "willing", *TEACHER_SET_FIELDS}
 
 
 def _teacher(item: Any, where: str) -> Teacher:
     _keys(item, TEACHER_KEYS, where)
     sets = {
-        key: frozenset(_strings(item, key, where, required=False))
-        for key in (
-            "subjects",
-            "unavailable",
-            "wished",
-            "avoided",
-            "strengths",
-            "development_goals",
-        )
+        key: frozenset(_strings(item, key, where, required=False)) for key in TEACHER_SET_FIELDS
     }
     defaults = Teacher("x")
     try:

@@ -30,18 +30,6 @@ from .reasons import Reason, join_ids
 from .solution import Solution
 
 Literal = cp_model.IntVar | int
-#: The soft terms in objective order; compact_days is a penalty (subtracted).
-TERMS = (
-    "support_need",
-    "complementarity",
-    "wish",
-    "continuity",
-    "coverage",
-    "fairness",
-    "compact_days",
-    "stay",
-)
-PENALTIES = frozenset({"compact_days"})
 
 
 @dataclass
@@ -126,10 +114,7 @@ class CoTeachingModel:
     # --- results -------------------------------------------------------------------------
     def objective_expression(self) -> cp_model.LinearExprT:
         weights = self.index.params.weights
-        return sum(
-            (-1 if name in PENALTIES else 1) * getattr(weights, name) * expr
-            for name, expr in self.terms.items()
-        )
+        return sum(weights.signed(name) * expr for name, expr in self.terms.items())
 
     def extract(self, value: Callable[[cp_model.IntVar], int]) -> Solution:
         """The solution in domain terms from variable values (a solver or a callback)."""

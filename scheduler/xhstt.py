@@ -27,6 +27,7 @@ from .domain import (
     LAST_PRIMARY_GRADE,
     SPECIAL_NEEDS_TEACHER,
     SUBJECT_TEACHER,
+    TEACHER_SET_FIELDS,
     Group,
     Lesson,
     Pin,
@@ -353,18 +354,7 @@ def _default_teachers(
 
 
 # --- CSV overlay ----------------------------------------------------------------------------
-TEACHER_COLUMNS = {
-    "name",
-    "profession",
-    "capacity",
-    "willing",
-    "subjects",
-    "unavailable",
-    "wished",
-    "avoided",
-    "strengths",
-    "development_goals",
-}
+TEACHER_COLUMNS = {"name", "profession", "capacity", "willing", *TEACHER_SET_FIELDS}
 GROUP_COLUMNS = {"grade", "size", "group_support", "pupil_support"}
 TEAM_COLUMNS = {"name", "members", "length", "allowed"}
 
