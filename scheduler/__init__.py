@@ -24,12 +24,16 @@ from .domain import (
     Team,
 )
 from .greedy import greedy
+from .jsonio import Request, dump_json, load_json, load_request
+from .meetings import TeamSlots, find_team_slots
 from .parameters import Parameters, Weights
 from .reasons import Reason
 from .scoring import ScoreAnalysis, analyse
 from .solution import Assignment, Meeting, Solution
 from .solver import Result, solve
+from .synthetic import generate_school
 from .validate import Violation, validate
+from .xhstt import XhsttError, load_xhstt
 
 __all__ = [
     "CLASS_TEACHER",
@@ -48,16 +52,25 @@ __all__ = [
     "Reason",
     "RejectedLesson",
     "RejectedPair",
+    "Request",
     "Result",
     "ScoreAnalysis",
     "Slot",
     "Solution",
     "Teacher",
     "Team",
+    "TeamSlots",
     "Violation",
     "Weights",
+    "XhsttError",
     "analyse",
+    "dump_json",
+    "find_team_slots",
+    "generate_school",
     "greedy",
+    "load_json",
+    "load_request",
+    "load_xhstt",
     "solve",
     "validate",
 ]

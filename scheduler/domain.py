@@ -48,6 +48,17 @@ LAST_PRIMARY_GRADE = 6
 GROUP_SUPPORT_POINTS = 3
 
 
+#: The teacher fields that are sets of ids or codes (lists in JSON and CSV).
+TEACHER_SET_FIELDS = (
+    "subjects",
+    "unavailable",
+    "wished",
+    "avoided",
+    "strengths",
+    "development_goals",
+)
+
+
 class ProblemError(ValueError):
     """Raised for an input that cannot describe a school week; the message names the item."""
 
@@ -118,13 +129,8 @@ class Teacher:
             f"teacher {self.id!r}: capacity must be an integer",
         )
         _require(self.capacity >= 0, f"teacher {self.id!r}: capacity {self.capacity} is negative")
-        for name in ("subjects", "unavailable", "wished", "avoided", "strengths"):
+        for name in TEACHER_SET_FIELDS:
             object.__setattr__(self, name, _ids(getattr(self, name), f"teacher {self.id!r} {name}"))
-        object.__setattr__(
-            self,
-            "development_goals",
-            _ids(self.development_goals, f"teacher {self.id!r} development_goals"),
-        )
         _require(self.id not in self.wished, f"teacher {self.id!r} wishes to pair with itself")
         _require(self.id not in self.avoided, f"teacher {self.id!r} avoids itself")
         both = self.wished & self.avoided
@@ -331,6 +337,14 @@ class Problem:
         """The pupil groups whose lessons `teacher_id` teaches in the timetable."""
         return self._memo("groups_taught", self._compute_groups_taught).get(teacher_id, frozenset())
 
+    def grades_taught(self, teacher_id: str) -> frozenset[int]:
+        """The grades of the groups `teacher_id` teaches."""
+        return frozenset(
+            grade
+            for group_id in self.groups_taught(teacher_id)
+            if (grade := self.group(group_id).grade) is not None
+        )
+
     def _compute_groups_taught(self) -> dict[str, frozenset[str]]:
         taught: dict[str, set[str]] = {}
         for lesson in self.lessons:
@@ -480,20 +494,22 @@ class Problem:
 def is_competent(problem: Problem, teacher: Teacher, lesson: Lesson) -> bool:
     """Whether `teacher` is qualified to co-teach `lesson` (before time and wishes matter).
 
-    Specialists may co-teach any lesson; others need the lesson's subject among their subjects,
-    to know the pupils (they teach one of the lesson's groups themselves), or to be a class
-    teacher in grades 1-6, where class teachers are qualified for every subject.
+    Everyone may co-teach the lessons of groups they teach themselves (they know the pupils)
+    and lessons of their subjects. Beyond that, specialists may co-teach any lesson, and a
+    class teacher, qualified for every subject of grades 1-6, the primary lessons of the grades
+    they teach (parallel classes: the usual class-teacher pair).
     """
     if not teacher.can_co_teach or teacher.id == lesson.teacher:
         return False
-    if teacher.is_specialist or (lesson.subject and lesson.subject in teacher.subjects):
+    if teacher.is_specialist or not problem.groups_taught(teacher.id).isdisjoint(lesson.groups):
         return True
-    if teacher.profession == CLASS_TEACHER and all(
-        (grade := problem.group(g).grade) is not None and 1 <= grade <= LAST_PRIMARY_GRADE
-        for g in lesson.groups
-    ):
+    if lesson.subject and lesson.subject in teacher.subjects:
         return True
-    return not problem.groups_taught(teacher.id).isdisjoint(lesson.groups)
+    if teacher.profession != CLASS_TEACHER:
+        return False
+    grades = {problem.group(g).grade for g in lesson.groups}
+    primary = all(grade is not None and 1 <= grade <= LAST_PRIMARY_GRADE for grade in grades)
+    return primary and grades <= problem.grades_taught(teacher.id)
 
 
 def complementarity_points(a: Teacher, b: Teacher) -> int:

@@ -247,44 +247,45 @@ def unmet_wishes(index: Index, solution: Solution | None) -> list[UnmetWish]:
     that applies: fixed facts before the plan's own choices."""
     problem = index.problem
     pairs = solution.pairs(problem) if solution is not None else {}
-    used = _usage(problem, solution)
-    result = []
-    for teacher in problem.teachers:
-        for other in sorted(teacher.wished):
-            if pair_key(teacher.id, other) in pairs:
-                continue
-            reason = _wish_reason(index, teacher.id, other, pairs, used, solution)
-            result.append(UnmetWish(teacher.id, other, reason))
-    return result
+    usage = _Usage.of(problem, solution)
+    return [
+        UnmetWish(teacher.id, other, _wish_reason(index, teacher.id, other, usage, solution))
+        for teacher in problem.teachers
+        for other in sorted(teacher.wished)
+        if pair_key(teacher.id, other) not in pairs
+    ]
 
 
-def _usage(problem: Problem, solution: Solution | None) -> dict:
-    hours: Counter[str] = Counter()
-    partners: dict[str, set[str]] = defaultdict(set)
-    busy: dict[str, set[str]] = defaultdict(set)
-    coteachers: Counter[str] = Counter()
-    if solution is not None:
+@dataclass
+class _Usage:
+    """What a plan already takes from each teacher and lesson."""
+
+    hours: Counter[str] = field(default_factory=Counter)
+    partners: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    busy: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    coteachers: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, problem: Problem, solution: Solution | None) -> _Usage:
+        usage = cls()
+        if solution is None:
+            return usage
         for a in solution.assignments:
             lesson = problem.lesson(a.lesson)
-            hours[a.teacher] += lesson.hours
-            hours[lesson.teacher] += lesson.hours
-            partners[a.teacher].add(lesson.teacher)
-            partners[lesson.teacher].add(a.teacher)
-            busy[a.teacher].update(lesson.slots)
-            coteachers[a.lesson] += 1
+            usage.hours[a.teacher] += lesson.hours
+            usage.hours[lesson.teacher] += lesson.hours
+            usage.partners[a.teacher].add(lesson.teacher)
+            usage.partners[lesson.teacher].add(a.teacher)
+            usage.busy[a.teacher].update(lesson.slots)
+            usage.coteachers[a.lesson] += 1
         for m in solution.meetings:
             for member in problem.team(m.team).members:
-                busy[member].update(m.slots)
-    return {"hours": hours, "partners": partners, "busy": busy, "coteachers": coteachers}
+                usage.busy[member].update(m.slots)
+        return usage
 
 
 def _wish_reason(
-    index: Index,
-    wisher: str,
-    wished: str,
-    pairs: dict,
-    used: dict,
-    solution: Solution | None,
+    index: Index, wisher: str, wished: str, usage: _Usage, solution: Solution | None
 ) -> Reason:
     problem = index.problem
     key = pair_key(wisher, wished)
@@ -294,18 +295,10 @@ def _wish_reason(
     options = index.pair_options.get(key, [])
     if not options:
         return _no_option_reason(index, a.id, b.id, data)
-    available = index.pair_hours_available(key)
-    if available < minimum:
-        return Reason(
-            "min_lessons_unreachable",
-            f"{wisher} and {wished} could share at most {available} hour(s) a week,"
-            f" fewer than the minimum {minimum}",
-            {**data, "hours": available, "min_lessons": minimum},
-        )
     if solution is None:
         return Reason("no_solution", "no plan was found", data)
     for person in (a, b):
-        partners = used["partners"][person.id]
+        partners = usage.partners[person.id]
         if len(partners) >= index.params.max_partners:
             return Reason(
                 "max_partners",
@@ -314,7 +307,7 @@ def _wish_reason(
                 {**data, "full": person.id, "partners": sorted(partners)},
             )
     for person in (a, b):
-        left = person.capacity - used["hours"][person.id]
+        left = person.capacity - usage.hours[person.id]
         if left < minimum:
             return Reason(
                 "capacity",
@@ -325,8 +318,8 @@ def _wish_reason(
     free_hours = sum(
         index.hours(lesson_id)
         for lesson_id, coteacher in options
-        if used["coteachers"][lesson_id] < index.params.max_coteachers
-        and not used["busy"][coteacher] & set(problem.lesson(lesson_id).slots)
+        if usage.coteachers[lesson_id] < index.params.max_coteachers
+        and not usage.busy[coteacher] & set(problem.lesson(lesson_id).slots)
     )
     if free_hours < minimum:
         return Reason(
@@ -347,7 +340,7 @@ def _no_option_reason(index: Index, a: str, b: str, data: dict) -> Reason:
     problem = index.problem
     key = pair_key(a, b)
     obstacles = [
-        co_teaching_obstacles(index, lesson, problem.teacher(joiner))
+        (lesson, co_teaching_obstacles(index, lesson, problem.teacher(joiner)))
         for host, joiner in ((a, b), (b, a))
         for lesson in problem.lessons
         if lesson.teacher == host
@@ -358,12 +351,28 @@ def _no_option_reason(index: Index, a: str, b: str, data: dict) -> Reason:
             f"neither {a} nor {b} teaches a lesson the other could join",
             data,
         )
+    free = [lesson for lesson, found in obstacles if not found]
+    if free:
+        # Options exist, but too few hours (or capacity) to reach the minimum: the index
+        # dropped the pair for that reason.
+        available = min(
+            sum(lesson.hours for lesson in free),
+            problem.teacher(a).capacity,
+            problem.teacher(b).capacity,
+        )
+        minimum = index.params.min_lessons
+        return Reason(
+            "min_lessons_unreachable",
+            f"{a} and {b} could share at most {available} hour(s) a week,"
+            f" fewer than the minimum {minimum}",
+            {**data, "hours": available, "min_lessons": minimum},
+        )
+    obstacles = [found for _, found in obstacles]
     codes = Counter(r.code for found in obstacles for r in found)
-    for code in ("avoided", "rejected_pair", "not_willing", "host_not_willing"):
+    for code in ("avoided", "rejected_pair", "not_willing"):
         if codes[code]:
             first = next(r for found in obstacles for r in found if r.code == code)
-            code = "not_willing" if code == "host_not_willing" else code
-            return Reason(code, first.message, {**data, **first.data})
+            return Reason(code, first.message, {**data, "detail": first.data})
     competent = [found for found in obstacles if not {r.code for r in found} & COMPETENCE_CODES]
     if not competent:
         return Reason(
@@ -378,7 +387,7 @@ def _no_option_reason(index: Index, a: str, b: str, data: dict) -> Reason:
             {**data, "teachers": list(key)},
         )
     first = next(r for found in competent for r in found if r.code not in TIME_CODES)
-    return Reason(first.code, first.message, {**data, **first.data})
+    return Reason(first.code, first.message, {**data, "detail": first.data})
 
 
 # --- infeasibility --------------------------------------------------------------------------

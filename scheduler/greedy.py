@@ -25,7 +25,7 @@ def greedy(
 
 
 def greedy_from_index(index: Index, *, base: Solution | None = None) -> Solution:
-    plan = _Plan(index)
+    plan = Plan(index)
     plan.apply_pins()
     if base is not None:
         for meeting in base.meetings:
@@ -40,7 +40,10 @@ def greedy_from_index(index: Index, *, base: Solution | None = None) -> Solution
 
 
 @dataclass
-class _Plan:
+class Plan:
+    """A plan under construction: what each teacher and lesson has taken so far, and the
+    moves that keep every hard rule (shared by the greedy baseline and `hint.value_plan`)."""
+
     index: Index
     busy: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     hours: Counter[str] = field(default_factory=Counter)
@@ -59,7 +62,7 @@ class _Plan:
         """Pins are decisions, not suggestions: they go in even if they break a rule (the
         validator then reports it, and the solver explains the conflict)."""
         for pin in self.index.problem.pins:
-            self._commit(pin.lesson, pin.teacher)
+            self.commit(pin.lesson, pin.teacher)
         for pin in self.index.problem.meeting_pins:
             team = self.index.problem.team(pin.team)
             slots = self.index.day_slots[self.index.day_of[pin.start]]
@@ -115,11 +118,11 @@ class _Plan:
     def try_assign(self, lesson_id: str, teacher_id: str, *, allow_new_pair: bool) -> bool:
         """Assign if every rule allows; a new pair must reach the minimum hours right away,
         using further lessons of the same two teachers (neediest first) if needed."""
-        if not self._fits(lesson_id, teacher_id, []):
+        if not self.fits(lesson_id, teacher_id, []):
             return False
         key = self.index.pair_of(lesson_id, teacher_id)
         if key in self.pair_hours or allow_new_pair:
-            self._commit(lesson_id, teacher_id)
+            self.commit(lesson_id, teacher_id)
             return True
         planned = [(lesson_id, teacher_id)]
         shared = self.index.hours(lesson_id)
@@ -130,16 +133,16 @@ class _Plan:
         for option in others:
             if shared >= self.index.params.min_lessons:
                 break
-            if option not in planned and self._fits(*option, planned):
+            if option not in planned and self.fits(*option, planned):
                 planned.append(option)
                 shared += self.index.hours(option[0])
         if shared < self.index.params.min_lessons:
             return False
         for option in planned:
-            self._commit(*option)
+            self.commit(*option)
         return True
 
-    def _fits(self, lesson_id: str, teacher_id: str, planned: list[tuple[str, str]]) -> bool:
+    def fits(self, lesson_id: str, teacher_id: str, planned: list[tuple[str, str]]) -> bool:
         index = self.index
         if (lesson_id, teacher_id) not in self.options:
             return False
@@ -170,7 +173,7 @@ class _Plan:
                 return False
         return True
 
-    def _commit(self, lesson_id: str, teacher_id: str) -> None:
+    def commit(self, lesson_id: str, teacher_id: str) -> None:
         lesson = self.index.problem.lesson(lesson_id)
         key = pair_key(lesson.teacher, teacher_id)
         self.assignments.append(Assignment(lesson_id, teacher_id))

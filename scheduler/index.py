@@ -8,14 +8,12 @@ so "which options exist" is decided in one place. The validator deliberately doe
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
 from .domain import Lesson, Problem, Teacher, avoids, is_competent, pair_key
 from .parameters import Parameters
 from .reasons import Reason
-
-#: Obstacle codes that depend only on who the two teachers are (not on the lesson).
-PAIR_OBSTACLES = frozenset({"avoided", "rejected_pair", "not_willing", "host_not_willing"})
 
 
 @dataclass
@@ -27,30 +25,45 @@ class Index:
     day_slots: dict[str, list[str]]
     own: dict[str, dict[str, str]]  # teacher -> slot -> own lesson id
     need: dict[str, int]  # lesson -> support-need points of its groups
+    lesson_host: dict[str, str]  # lesson -> its own teacher
+    lesson_hours: dict[str, int]  # lesson -> slots it takes
     candidates: list[tuple[str, str]]  # (lesson, co-teacher) options
     by_lesson: dict[str, list[str]] = field(default_factory=dict)
-    by_coteacher: dict[str, list[str]] = field(default_factory=dict)
     pair_options: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
     windows: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
 
     def host(self, lesson_id: str) -> str:
-        return self.problem.lesson(lesson_id).teacher
+        return self.lesson_host[lesson_id]
 
     def hours(self, lesson_id: str) -> int:
-        return self.problem.lesson(lesson_id).hours
+        return self.lesson_hours[lesson_id]
 
     def pair_of(self, lesson_id: str, teacher_id: str) -> tuple[str, str]:
         return pair_key(self.host(lesson_id), teacher_id)
 
-    def pair_hours_available(self, key: tuple[str, str]) -> int:
+    def restricted(self, pairs: Iterable[tuple[str, str]]) -> Index:
+        """The same index with only the options of `pairs`: the search space of the
+        restricted phase (every rule still applies; only fewer pairs are considered)."""
+        keep = set(pairs)
+        narrower = replace(self)
+        _set_options(narrower, {k: v for k, v in self.pair_options.items() if k in keep})
+        return narrower
+
+    def pair_hours_available(self, key: tuple[str, str], options: Iterable[tuple[str, str]]) -> int:
         """Most hours a pair could share: its options' hours, capped by both capacities."""
-        total = sum(self.hours(lesson) for lesson, _ in self.pair_options.get(key, ()))
+        total = sum(self.hours(lesson) for lesson, _ in options)
         a, b = key
         return min(total, self.problem.teacher(a).capacity, self.problem.teacher(b).capacity)
 
 
-def build_index(problem: Problem, params: Parameters | None = None) -> Index:
-    """Derive every fact the solver, greedy and explanations share."""
+def build_index(
+    problem: Problem, params: Parameters | None = None, *, options: bool = True
+) -> Index:
+    """Derive every fact the solver, greedy and explanations share.
+
+    `options=False` skips the co-teaching options (the costly part) for callers that only
+    place meetings.
+    """
     params = params or Parameters()
     slot_order: dict[str, int] = {}
     day_of: dict[str, str] = {}
@@ -66,8 +79,20 @@ def build_index(problem: Problem, params: Parameters | None = None) -> Index:
     need = {
         lesson.id: sum(problem.group(g).need for g in lesson.groups) for lesson in problem.lessons
     }
-    index = Index(problem, params, slot_order, day_of, day_slots, own, need, candidates=[])
-    _add_candidates(index)
+    index = Index(
+        problem,
+        params,
+        slot_order,
+        day_of,
+        day_slots,
+        own,
+        need,
+        lesson_host={lesson.id: lesson.teacher for lesson in problem.lessons},
+        lesson_hours={lesson.id: lesson.hours for lesson in problem.lessons},
+        candidates=[],
+    )
+    if options:
+        _add_candidates(index)
     _add_windows(index)
     return index
 
@@ -107,9 +132,9 @@ def co_teaching_obstacles(
         )
     ):
         return found
-    for person, code in ((teacher, "not_willing"), (host, "host_not_willing")):
+    for person in (teacher, host):
         if not person.willing and add(
-            Reason(code, f"{person.id} is not willing to co-teach", {"teacher": person.id})
+            Reason("not_willing", f"{person.id} is not willing to co-teach", {"teacher": person.id})
         ):
             return found
     for slot_id in lesson.slots:
@@ -157,13 +182,17 @@ def co_teaching_obstacles(
             )
         ):
             return found
+    # A pair shares at least min_lessons hours, so a capacity below that (or below the
+    # lesson's length) rules out every co-teaching of the person.
+    needed = max(lesson.hours, index.params.min_lessons)
     for person in (teacher, host):
-        if person.capacity < lesson.hours and add(
+        if person.capacity < needed and add(
             Reason(
                 "capacity",
                 f"{person.id} can co-teach at most {person.capacity} hours a week,"
-                f" lesson {lesson.id} takes {lesson.hours}",
-                {"teacher": person.id, "capacity": person.capacity, "hours": lesson.hours},
+                f" {needed} are needed (lesson {lesson.id}, minimum per pair"
+                f" {index.params.min_lessons})",
+                {"teacher": person.id, "capacity": person.capacity, "hours": needed},
             )
         ):
             return found
@@ -228,16 +257,28 @@ def _add_candidates(index: Index) -> None:
             if co_teaching_obstacles(index, lesson, teacher, first_only=True):
                 continue
             index.candidates.append((lesson.id, teacher.id))
-    by_lesson: dict[str, list[str]] = defaultdict(list)
-    by_coteacher: dict[str, list[str]] = defaultdict(list)
     pair_options: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for lesson_id, teacher_id in index.candidates:
-        by_lesson[lesson_id].append(teacher_id)
-        by_coteacher[teacher_id].append(lesson_id)
         pair_options[index.pair_of(lesson_id, teacher_id)].append((lesson_id, teacher_id))
+    # A pair whose options (or capacities) cannot reach the minimum shared hours can never
+    # form, so none of its options can be chosen: leaving them out is exact, not a heuristic.
+    _set_options(
+        index,
+        {
+            key: options
+            for key, options in pair_options.items()
+            if index.pair_hours_available(key, options) >= index.params.min_lessons
+        },
+    )
+
+
+def _set_options(index: Index, pair_options: dict[tuple[str, str], list[tuple[str, str]]]) -> None:
+    index.pair_options = pair_options
+    index.candidates = [option for options in pair_options.values() for option in options]
+    by_lesson: dict[str, list[str]] = defaultdict(list)
+    for lesson_id, teacher_id in index.candidates:
+        by_lesson[lesson_id].append(teacher_id)
     index.by_lesson = dict(by_lesson)
-    index.by_coteacher = dict(by_coteacher)
-    index.pair_options = dict(pair_options)
 
 
 def _add_windows(index: Index) -> None:

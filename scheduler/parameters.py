@@ -6,6 +6,19 @@ from dataclasses import asdict, dataclass, field, fields
 
 from .domain import ProblemError
 
+#: The soft terms, in the order results list them; compact_days is a penalty (subtracted).
+TERM_NAMES = (
+    "support_need",
+    "complementarity",
+    "wish",
+    "continuity",
+    "coverage",
+    "fairness",
+    "compact_days",
+    "stay",
+)
+PENALTY_TERMS = frozenset({"compact_days"})
+
 
 @dataclass(frozen=True)
 class Weights:
@@ -31,6 +44,10 @@ class Weights:
             value = getattr(self, f.name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ProblemError(f"weight {f.name!r} must be a non-negative integer: {value!r}")
+
+    def signed(self, term: str) -> int:
+        """Points per unit of `term` in the objective: negative for a penalty."""
+        return (-1 if term in PENALTY_TERMS else 1) * getattr(self, term)
 
 
 @dataclass(frozen=True)
@@ -73,23 +90,22 @@ class Parameters:
     @classmethod
     def from_dict(cls, data: dict) -> Parameters:
         """Build parameters from a JSON object; unknown keys are an error, not ignored."""
-        if not isinstance(data, dict):
-            raise ProblemError("parameters must be a JSON object")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ProblemError(f"unknown parameter(s): {', '.join(unknown)}")
+        _known_keys(data, cls, "parameters must be a JSON object", "parameter")
         values = dict(data)
         if "weights" in values:
             weights = values["weights"]
-            if not isinstance(weights, dict):
-                raise ProblemError("parameter 'weights' must be a JSON object")
-            weight_names = {f.name for f in fields(Weights)}
-            unknown = sorted(set(weights) - weight_names)
-            if unknown:
-                raise ProblemError(f"unknown weight(s): {', '.join(unknown)}")
+            _known_keys(weights, Weights, "parameter 'weights' must be a JSON object", "weight")
             values["weights"] = Weights(**weights)
         return cls(**values)
+
+
+def _known_keys(data: object, cls: type, not_object: str, what: str) -> None:
+    """Reject a non-object and unknown keys: a typo must not be silently ignored."""
+    if not isinstance(data, dict):
+        raise ProblemError(not_object)
+    unknown = sorted(set(data) - {f.name for f in fields(cls)})
+    if unknown:
+        raise ProblemError(f"unknown {what}(s): {', '.join(unknown)}")
 
 
 def _check_int(value: object, name: str, minimum: int) -> None:

@@ -12,20 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .domain import Problem, complementarity_points, pair_key, wish_points
-from .parameters import Parameters
+from .parameters import TERM_NAMES, Parameters, Weights
 from .solution import Solution
-
-TERM_ORDER = (
-    "support_need",
-    "complementarity",
-    "wish",
-    "continuity",
-    "coverage",
-    "fairness",
-    "compact_days",
-    "stay",
-)
-PENALTY_TERMS = frozenset({"compact_days"})
 
 
 @dataclass(frozen=True)
@@ -68,7 +56,7 @@ def analyse(
     raw_pair: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     raw_meeting: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     pairs = solution.pairs(problem)
-    totals: dict[str, float] = dict.fromkeys(TERM_ORDER, 0.0)
+    totals: dict[str, float] = dict.fromkeys(TERM_NAMES, 0.0)
     _support_need(problem, pairs, raw_pair, totals)
     _pair_terms(problem, pairs, raw_pair, totals)
     covered = _coverage(pairs, raw_pair, totals)
@@ -80,7 +68,7 @@ def analyse(
         del totals["stay"]
     weights = params.weights
     terms = {
-        name: TermScore(name, value, getattr(weights, name), _signed(name, weights) * value)
+        name: TermScore(name, value, getattr(weights, name), weights.signed(name) * value)
         for name, value in totals.items()
     }
     total = sum(term.points for term in terms.values())
@@ -93,12 +81,8 @@ def analyse(
     )
 
 
-def _signed(name: str, weights) -> int:
-    return (-1 if name in PENALTY_TERMS else 1) * getattr(weights, name)
-
-
-def _weighted(values: dict[str, float], weights) -> dict[str, tuple[float, float]]:
-    return {name: (value, _signed(name, weights) * value) for name, value in values.items()}
+def _weighted(values: dict[str, float], weights: Weights) -> dict[str, tuple[float, float]]:
+    return {name: (value, weights.signed(name) * value) for name, value in values.items()}
 
 
 def _support_need(problem, pairs, raw_pair, totals) -> None:
@@ -171,8 +155,8 @@ def _compact_days(problem, solution, raw_pair, raw_meeting, totals) -> None:
                 extra[member][slot_id] = ("meeting", meeting.team)
     for teacher_id, activities in extra.items():
         for day_slots in problem.day_slots().values():
-            old = _idle_slots(day_slots, own[teacher_id])
-            new = _idle_slots(day_slots, own[teacher_id] | set(activities))
+            old = idle_slots(day_slots, own[teacher_id])
+            new = idle_slots(day_slots, own[teacher_id] | set(activities))
             created = len(new - old)
             if not created:
                 continue
@@ -197,8 +181,9 @@ def _span(day_slots: list[str], busy: set[str]) -> tuple[int, int] | None:
     return (positions[0], positions[-1]) if positions else None
 
 
-def _idle_slots(day_slots: list[str], busy: set[str]) -> set[str]:
-    """Free slots of a day with something busy both before and after them."""
+def idle_slots(day_slots: list[str], busy: set[str]) -> set[str]:
+    """Free slots of a day with something busy both before and after them (shared with
+    `find_team_slots`, so both rank days the same way)."""
     span = _span(day_slots, busy)
     if span is None:
         return set()

@@ -16,6 +16,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from .decompose import candidate_pairs
 from .domain import Problem
 from .explain import (
     MeetingProposal,
@@ -27,8 +28,9 @@ from .explain import (
     unmet_wishes,
 )
 from .greedy import greedy_from_index
+from .hint import value_plan
 from .index import Index, build_index
-from .model import build_model
+from .model import CoTeachingModel, build_model
 from .parameters import Parameters
 from .reasons import Reason
 from .scoring import ScoreAnalysis, analyse
@@ -45,6 +47,16 @@ STATUS_NAMES = {
     cp_model.UNKNOWN: "unknown",
 }
 CANCEL_POLL_SECONDS = 0.05
+#: Above this many co-teaching options, solve in two phases (see `solve`); the XHSTT files
+#: and schools up to about 50 teachers stay below it and go straight to the full model.
+LARGE_OPTIONS = 5000
+#: Time of the restricted phase of a large school: a fifth of the limit, at most 6 s. It gives
+#: the first plan within seconds; the full model needs the rest, as its LP bound only
+#: arrives after presolve and keeps falling until the end (README, "What we tried").
+RESTRICTED_SHARE = 0.2
+RESTRICTED_MAX_SECONDS = 6.0
+#: Up to this many workers, the portfolio is max_lp plus CP-SAT's LNS (see _make_solver).
+SMALL_PORTFOLIO_WORKERS = 3
 
 
 @dataclass
@@ -91,7 +103,7 @@ class Result:
         if not math.isfinite(self.bound):
             return None
         room = self.bound - self.greedy_objective
-        if room <= 0:
+        if room <= 0:  # the greedy plan is proven optimal
             return 0.0
         return (self.bound - self.objective) / room
 
@@ -129,6 +141,7 @@ class Result:
             "conflicts": [c.to_dict() for c in self.conflicts],
             "violations": [v.to_dict() for v in self.violations],
             "changes": self.changes,
+            "notes": list(self.problem.notes),
             "stats": self.stats,
             "progress": [list(p) for p in self.progress],
         }
@@ -147,6 +160,12 @@ def solve(
     `previous` is an earlier solution to re-solve from after a principal's edits: pins and
     rejections are part of `problem`; a weighted stay term and a hint built from `previous`
     make the new plan change as little as it can.
+
+    The search starts from the better of the greedy plan and an objective-aware construction
+    (`hint.value_plan`). Large schools are solved in two phases (pairs first, lessons
+    second): the same model restricted to promising pairs finds a good plan fast, then the
+    full model, hinted with it, improves it and proves the bound. Only the full model's
+    bound is reported.
     """
     started = time.perf_counter()
     params = params or Parameters()
@@ -163,54 +182,64 @@ def solve(
     )
     result.stats["options"] = len(index.candidates)
     result.stats["pair_options"] = len(index.pair_options)
-
     if _obviously_infeasible(index):
         return _infeasible(result, index, started)
 
-    model = build_model(index, previous=previous)
-    result.stats.update(_model_stats(model))
-    if params.use_hint:
-        hint = baseline if previous is None else greedy_from_index(index, base=previous)
-        if not validate(problem, hint, params):
-            model.complete_hint(hint)
-    result.stats["build_seconds"] = round(time.perf_counter() - started, 3)
-
-    solver = _make_solver(params, time.perf_counter() - started)
-    tracker = _Tracker(started, progress, result)
-    solver.best_bound_callback = tracker.on_bound
-    watcher = _CancelWatcher(solver, cancel, tracker)
-    watcher.start()
-    try:
-        status = solver.solve(model.cp, tracker)
-    finally:
-        watcher.stop()
-    tracker.raise_if_failed()
-    result.cancelled = watcher.fired
-    result.stats.update(_solver_stats(solver))
-
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        result.status = STATUS_NAMES[status]
-        result.source = "cp-sat"
-        result.solution = model.extract(solver.boolean_value)
-        result.objective = round(solver.objective_value)
-        result.bound = solver.best_objective_bound
-    elif status == cp_model.INFEASIBLE:
-        return _infeasible(result, index, started)
-    elif status == cp_model.MODEL_INVALID:  # pragma: no cover - a bug in this package
-        raise RuntimeError(f"CP-SAT rejected the model: {model.cp.validate()}")
-    else:
-        bound = solver.best_objective_bound
-        result.bound = bound if math.isfinite(bound) else None
-        if baseline_valid:
+    best = _best_hint(index, baseline, previous) if params.use_hint else None
+    search = _Search(started, params, progress, cancel, result)
+    if len(index.candidates) > LARGE_OPTIONS:
+        narrow = index.restricted(candidate_pairs(index, [s for s in (best, previous) if s]))
+        result.stats["restricted_options"] = len(narrow.candidates)
+        model = build_model(narrow, previous=previous)
+        share = min(RESTRICTED_SHARE * params.time_limit_seconds, RESTRICTED_MAX_SECONDS)
+        status, solver = search.run(model, best, share, bound_is_valid=False)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            best = model.extract(solver.boolean_value)
+            result.source = "cp-sat (restricted)"
+    if not search.cancelled:
+        model = build_model(index, previous=previous)
+        result.stats.update(_model_stats(model))
+        remaining = params.time_limit_seconds - (time.perf_counter() - started)
+        status, solver = search.run(model, best, remaining, bound_is_valid=True)
+        result.stats.update(_solver_stats(solver))
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            result.status, result.source = STATUS_NAMES[status], "cp-sat"
+            best = model.extract(solver.boolean_value)
+            result.stats["solver_objective"] = round(solver.objective_value)
+            result.bound = solver.best_objective_bound
+        elif status == cp_model.INFEASIBLE:
+            return _infeasible(result, index, started)
+        elif status == cp_model.MODEL_INVALID:  # pragma: no cover - a bug in this package
+            raise RuntimeError(f"CP-SAT rejected the model: {model.cp.validate()}")
+        # UNKNOWN: no bound is reported, as CP-SAT's is meaningless before its search ran.
+    result.cancelled = search.cancelled
+    if best is not None:
+        if result.source == "none":
             # CP-SAT found nothing in time (e.g. cancelled at once): the valid hand-made plan
             # is still a feasible answer, and `source` says where it came from.
-            result.status, result.source = "feasible", "greedy"
-            result.solution = baseline
-            result.objective = result.greedy_objective
-
+            result.source = "greedy"
+        if result.status == "unknown":
+            result.status = "feasible"
+        result.solution = best
     _explain_solution(result, index, previous)
+    if result.score is not None:
+        result.objective = result.score.total
     result.wall_seconds = time.perf_counter() - started
     return result
+
+
+def _best_hint(index: Index, baseline: Solution, previous: Solution | None) -> Solution | None:
+    """The starting plan: after a principal's edits, what of the previous plan still holds,
+    grown greedily; otherwise the better of the greedy plan and the objective-aware one."""
+    problem, params = index.problem, index.params
+    if previous is not None:
+        plans = [greedy_from_index(index, base=previous)]
+    else:
+        plans = [baseline, value_plan(index)]
+    valid = [plan for plan in plans if not validate(problem, plan, params)]
+    if not valid:
+        return None
+    return max(valid, key=lambda plan: analyse(problem, params, plan, previous).total)
 
 
 def _obviously_infeasible(index: Index) -> bool:
@@ -261,12 +290,22 @@ def _changes(previous: Solution, solution: Solution) -> dict[str, Any]:
     }
 
 
-def _make_solver(params: Parameters, elapsed: float) -> cp_model.CpSolver:
+def _make_solver(params: Parameters, time_limit: float, *, large: bool) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, params.time_limit_seconds - elapsed)
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
     solver.parameters.log_search_progress = params.log_search
+    if 0 < params.workers <= SMALL_PORTFOLIO_WORKERS:
+        # With few workers CP-SAT runs one full-problem search beside its LNS; the default
+        # one (default_lp) linearises only part of the model, so the coverage and idle-slot
+        # definitions never reach its LP and the bound stalls. max_lp linearises everything
+        # (README, "What we tried": 5-20 % gap down to optimal on the XHSTT files).
+        solver.parameters.subsolvers.append("max_lp")
+    if large:
+        # Probing took 8 of the 15 s of presolve on the 200-teacher school, and the LP bound
+        # only comes after presolve (README, "What we tried").
+        solver.parameters.cp_model_probing_level = 0
     return solver
 
 
@@ -289,40 +328,90 @@ def _solver_stats(solver: cp_model.CpSolver) -> dict[str, Any]:
     }
 
 
+class _Search:
+    """Runs the CP-SAT searches of one solve: shared clock, progress, cancellation."""
+
+    def __init__(
+        self,
+        started: float,
+        params: Parameters,
+        progress: ProgressCallback | None,
+        cancel: Cancel | None,
+        result: Result,
+    ):
+        self.started = started
+        self.params = params
+        self.progress = progress
+        self.cancel = cancel
+        self.result = result
+        self.cancelled = False
+
+    def run(
+        self,
+        model: CoTeachingModel,
+        hint: Solution | None,
+        time_limit: float,
+        *,
+        bound_is_valid: bool,
+    ) -> tuple[int, cp_model.CpSolver]:
+        """One search. The restricted phase's bound only holds for its restricted model, so
+        it is never reported (`bound_is_valid=False`)."""
+        if hint is not None:
+            model.complete_hint(hint)
+        solver = _make_solver(self.params, time_limit, large=len(model.co) > LARGE_OPTIONS)
+        tracker = _Tracker(self, solver, bound_is_valid)
+        if bound_is_valid:
+            solver.best_bound_callback = tracker.on_bound
+        watcher = _CancelWatcher(solver, self.cancel)
+        watcher.start()
+        try:
+            status = solver.solve(model.cp, tracker)
+        finally:
+            watcher.stop()
+        self.cancelled = self.cancelled or watcher.fired
+        tracker.raise_if_failed()
+        return status, solver
+
+
 class _Tracker(cp_model.CpSolverSolutionCallback):
     """Records objective and bound over time and forwards them to `progress`."""
 
-    def __init__(self, started: float, progress: ProgressCallback | None, result: Result):
+    def __init__(self, search: _Search, solver: cp_model.CpSolver, bound_is_valid: bool):
         super().__init__()
-        self._started = started
-        self._progress = progress
-        self._result = result
+        self._search = search
+        self._solver = solver
+        self._bound_is_valid = bound_is_valid
         self._objective: float | None = None
         self._lock = threading.Lock()
         self._error: BaseException | None = None
 
     def on_solution_callback(self) -> None:
         with self._lock:
-            elapsed = time.perf_counter() - self._started
-            if self._result.first_solution_seconds is None:
-                self._result.first_solution_seconds = round(elapsed, 3)
+            elapsed = time.perf_counter() - self._search.started
+            result = self._search.result
+            if result.first_solution_seconds is None:
+                result.first_solution_seconds = round(elapsed, 3)
             self._objective = self.objective_value
-            self._emit(elapsed, self._objective, self.best_objective_bound)
+            bound = self.best_objective_bound if self._bound_is_valid else None
+            self._emit(elapsed, self._objective, bound)
 
     def on_bound(self, bound: float) -> None:
         with self._lock:
-            self._emit(time.perf_counter() - self._started, self._objective, bound)
+            self._emit(time.perf_counter() - self._search.started, self._objective, bound)
 
     def _emit(self, elapsed: float, objective: float | None, bound: float | None) -> None:
-        self._result.progress.append((round(elapsed, 3), objective, bound))
-        if self._progress is None or self._error is not None:
+        self._search.result.progress.append((round(elapsed, 3), objective, bound))
+        progress = self._search.progress
+        if progress is None or self._error is not None:
             return
         try:
-            self._progress(elapsed, objective, bound)
+            progress(elapsed, objective, bound)
         except Exception as error:  # noqa: BLE001 - re-raised after the search stops
             # An exception must not unwind through CP-SAT's threads: stop and re-raise later.
+            # (The solver, not this callback, is stopped: bound callbacks come outside a
+            # solution callback, where the callback's own stop_search is not available.)
             self._error = error
-            self.stop_search()
+            self._solver.stop_search()
 
     def raise_if_failed(self) -> None:
         if self._error is not None:
@@ -332,7 +421,7 @@ class _Tracker(cp_model.CpSolverSolutionCallback):
 class _CancelWatcher:
     """Polls `cancel` from its own thread and stops the search when it fires."""
 
-    def __init__(self, solver: cp_model.CpSolver, cancel: Cancel | None, tracker: _Tracker):
+    def __init__(self, solver: cp_model.CpSolver, cancel: Cancel | None):
         self._solver = solver
         self._cancel = cancel
         self._done = threading.Event()

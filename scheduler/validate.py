@@ -8,24 +8,15 @@ every solution, including the greedy baseline and CP-SAT's.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from typing import Any
 
 from .domain import Problem, avoids, is_competent, pair_key
 from .parameters import Parameters
+from .reasons import Reason
 from .solution import Solution
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(Reason):
     """A broken hard rule: a stable `code`, a sentence, and the ids involved."""
-
-    code: str
-    message: str
-    data: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "data": dict(self.data)}
 
 
 def validate(

@@ -21,11 +21,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import defaults
 from .domain import (
     CLASS_TEACHER,
     LAST_PRIMARY_GRADE,
     SPECIAL_NEEDS_TEACHER,
     SUBJECT_TEACHER,
+    TEACHER_SET_FIELDS,
     Group,
     Lesson,
     Pin,
@@ -34,41 +36,13 @@ from .domain import (
     Slot,
     Teacher,
     Team,
-    pair_key,
-)
-from .greedy import greedy_from_index
-from .index import build_index, team_windows, window_blockers
-
-#: Competence codes the seeded defaults draw strengths and goals from: the transversal
-#: competences of the 2014 core curriculum and the strategy themes of CONTEXT.md.
-COMPETENCE_CODES = (
-    "L1",
-    "L2",
-    "L3",
-    "L4",
-    "L5",
-    "L6",
-    "L7",
-    "digital_pedagogy",
-    "inclusive_education",
-    "assessment",
-    "social_emotional_skills",
-    "co_teaching",
-    "multiprofessional_work",
-    "parallel_leadership",
 )
 
-# The seeded defaults, documented in README.md ("XHSTT import").
+# The seeded defaults specific to XHSTT files (README.md, "XHSTT import"); the rest are in
+# defaults.py.
 SPECIALIST_SHARE = 1 / 8  # the lightest-loaded eighth of the teachers act as specialists
 SPECIALIST_CAPACITY = 8
 TEACHER_CAPACITY = 4
-WILLING_SHARE = 0.85
-GROUP_SUPPORT_SHARE = 0.25
-PUPIL_SUPPORT_CHOICES = (0, 0, 1, 1, 2, 3)
-GROUP_SIZE_RANGE = (16, 26)
-WISH_SHARE = 0.3
-AVOID_SHARE = 0.05
-LAST_TERM_PAIR_SHARE = 1 / 10
 
 
 class XhsttError(ProblemError):
@@ -109,7 +83,7 @@ def load_xhstt(
     rng = random.Random(seed)
     groups = _default_groups(group_ids, rng)
     teachers = _default_teachers(teacher_ids, lessons, groups, unavailable, rng)
-    last_term = _default_last_term_pairs(teachers, rng)
+    last_term = defaults.last_term_pairs(teachers, rng)
     draft = Problem(
         slots=tuple(slots),
         teachers=tuple(teachers),
@@ -120,7 +94,7 @@ def load_xhstt(
         name=instance.get("Id", name),
         notes=tuple(notes),
     )
-    teams = _default_teams(draft, rng)
+    teams = defaults.default_teams(draft, rng)
     problem = replace(draft, teams=tuple(teams))
     if overlay is not None:
         problem = apply_overlay(problem, overlay)
@@ -324,16 +298,12 @@ def _grade(group_id: str) -> int | None:
 
 
 def _default_groups(group_ids: list[str], rng: random.Random) -> list[Group]:
-    return [
-        Group(
-            group_id,
-            grade=_grade(group_id),
-            size=rng.randint(*GROUP_SIZE_RANGE),
-            group_support=rng.random() < GROUP_SUPPORT_SHARE,
-            pupil_support=rng.choice(PUPIL_SUPPORT_CHOICES),
-        )
-        for group_id in group_ids
-    ]
+    groups = []
+    for group_id in group_ids:
+        size = rng.randint(*defaults.GROUP_SIZE_RANGE)
+        group_support, pupil_support = defaults.support_need(rng)
+        groups.append(Group(group_id, _grade(group_id), size, group_support, pupil_support))
+    return groups
 
 
 def _default_teachers(
@@ -368,7 +338,6 @@ def _default_teachers(
             profession = (
                 CLASS_TEACHER if primary and 2 * main_hours >= load[teacher_id] else SUBJECT_TEACHER
             )
-        codes = rng.sample(COMPETENCE_CODES, 3)
         teachers.append(
             Teacher(
                 teacher_id,
@@ -377,118 +346,15 @@ def _default_teachers(
                 subjects=frozenset(subjects[teacher_id]),
                 unavailable=frozenset(unavailable.get(teacher_id, ())),
                 capacity=capacity,
-                willing=rng.random() < WILLING_SHARE,
-                strengths=frozenset(codes[:2]),
-                development_goals=frozenset(codes[2:]),
+                willing=defaults.willing(rng),
+                **defaults.competence_profile(rng),
             )
         )
-    return _with_default_wishes(teachers, rng)
-
-
-def _with_default_wishes(teachers: list[Teacher], rng: random.Random) -> list[Teacher]:
-    ids = [t.id for t in teachers]
-    result = []
-    for teacher in teachers:
-        others = [i for i in ids if i != teacher.id]
-        wished = {rng.choice(others)} if others and rng.random() < WISH_SHARE else set()
-        avoid_options = [i for i in others if i not in wished]
-        avoided = (
-            {rng.choice(avoid_options)} if avoid_options and rng.random() < AVOID_SHARE else set()
-        )
-        result.append(replace(teacher, wished=frozenset(wished), avoided=frozenset(avoided)))
-    # Keep the defaults consistent: a wish towards someone who avoids the wisher is dropped.
-    by_id = {t.id: t for t in result}
-    return [
-        replace(t, wished=frozenset(w for w in t.wished if t.id not in by_id[w].avoided))
-        for t in result
-    ]
-
-
-def _default_last_term_pairs(
-    teachers: list[Teacher], rng: random.Random
-) -> frozenset[tuple[str, str]]:
-    ids = [t.id for t in teachers if t.can_co_teach]
-    count = math.ceil(len(ids) * LAST_TERM_PAIR_SHARE) if len(ids) >= 2 else 0
-    return frozenset(pair_key(*rng.sample(ids, 2)) for _ in range(count))
-
-
-def _default_teams(problem: Problem, rng: random.Random) -> list[Team]:
-    """A student-welfare group (specialists and two others, 2 slots), a KiVa team of three
-    (1 slot) and a grade-level team of the class teachers of each grade (by their main group,
-    1 slot). Teams are accepted one by one while the greedy plan can still place every
-    meeting; otherwise the member blocking most windows is dropped until it can (or the team
-    shrinks below two and is left out)."""
-    teachers = sorted(problem.teachers, key=lambda t: t.id)
-    specialists = [t.id for t in teachers if t.is_specialist]
-    others = [t.id for t in teachers if not t.is_specialist]
-    drafts = []
-    if specialists or len(others) >= 2:
-        welfare = specialists + rng.sample(others, min(2, len(others)))
-        drafts.append(
-            Team("welfare", tuple(welfare), 2, name="Student welfare group", kind="student_welfare")
-        )
-    if len(teachers) >= 3:
-        kiva = rng.sample([t.id for t in teachers], 3)
-        drafts.append(Team("kiva", tuple(kiva), 1, name="KiVa team", kind="kiva"))
-    for grade, members in sorted(_class_teachers_by_grade(problem).items()):
-        if len(members) >= 2:
-            drafts.append(
-                Team(
-                    f"grade-{grade}",
-                    tuple(sorted(members)),
-                    1,
-                    name=f"Grade {grade} team",
-                    kind="grade_level",
-                )
-            )
-    accepted: list[Team] = []
-    for team in drafts:
-        members = list(team.members)
-        while len(members) >= 2:
-            candidate = replace(team, members=tuple(members))
-            index = build_index(replace(problem, teams=(*accepted, candidate)))
-            plan = greedy_from_index(index)
-            if len(plan.meetings) == len(accepted) + 1:
-                accepted.append(candidate)
-                break
-            in_teams = Counter(m for t in accepted for m in t.members)
-            blocking = Counter(
-                r.data["teacher"]
-                for w in team_windows(index, team.id)
-                for r in window_blockers(index, team.id, w)
-            )
-            members.remove(max(members, key=lambda m: (blocking[m] + in_teams[m], m)))
-    return accepted
-
-
-def _class_teachers_by_grade(problem: Problem) -> dict[int, set[str]]:
-    """Class teachers by the grade of the group they teach most."""
-    hours: dict[str, Counter[str]] = defaultdict(Counter)
-    for lesson in problem.lessons:
-        hours[lesson.teacher][lesson.group] += lesson.hours
-    by_grade: dict[int, set[str]] = defaultdict(set)
-    for teacher in problem.teachers:
-        if teacher.profession != CLASS_TEACHER or not hours[teacher.id]:
-            continue
-        grade = problem.group(hours[teacher.id].most_common(1)[0][0]).grade
-        if grade is not None:
-            by_grade[grade].add(teacher.id)
-    return by_grade
+    return defaults.with_wishes(teachers, rng)
 
 
 # --- CSV overlay ----------------------------------------------------------------------------
-TEACHER_COLUMNS = {
-    "name",
-    "profession",
-    "capacity",
-    "willing",
-    "subjects",
-    "unavailable",
-    "wished",
-    "avoided",
-    "strengths",
-    "development_goals",
-}
+TEACHER_COLUMNS = {"name", "profession", "capacity", "willing", *TEACHER_SET_FIELDS}
 GROUP_COLUMNS = {"grade", "size", "group_support", "pupil_support"}
 TEAM_COLUMNS = {"name", "members", "length", "allowed"}
 
@@ -516,18 +382,21 @@ def apply_overlay(problem: Problem, overlay: str | Path) -> Problem:
         values = {
             k: v.strip() for k, v in row.items() if k not in ("kind", "id") and v and v.strip()
         }
-        if kind == "teacher":
-            if item_id not in teachers:
-                raise ProblemError(f"{where}: unknown teacher {item_id!r}")
-            teachers[item_id] = replace(teachers[item_id], **_teacher_fields(where, values))
-        elif kind == "group":
-            if item_id not in groups:
-                raise ProblemError(f"{where}: unknown group {item_id!r}")
-            groups[item_id] = replace(groups[item_id], **_group_fields(where, values))
-        elif kind == "team":
-            teams.append(Team(item_id, **_team_fields(where, values)))
-        else:
-            raise ProblemError(f"{where}: kind must be teacher, group or team, not {kind!r}")
+        try:
+            if kind == "teacher":
+                if item_id not in teachers:
+                    raise ProblemError(f"unknown teacher {item_id!r}")
+                teachers[item_id] = replace(teachers[item_id], **_teacher_fields(values))
+            elif kind == "group":
+                if item_id not in groups:
+                    raise ProblemError(f"unknown group {item_id!r}")
+                groups[item_id] = replace(groups[item_id], **_group_fields(values))
+            elif kind == "team":
+                teams.append(Team(item_id, **_team_fields(values)))
+            else:
+                raise ProblemError(f"kind must be teacher, group or team, not {kind!r}")
+        except ProblemError as error:
+            raise ProblemError(f"{where}: {error}") from None
     return replace(
         problem,
         teachers=tuple(teachers.values()),
@@ -536,45 +405,45 @@ def apply_overlay(problem: Problem, overlay: str | Path) -> Problem:
     )
 
 
-def _columns(where: str, values: dict[str, str], allowed: set[str]) -> None:
+def _columns(values: dict[str, str], allowed: set[str]) -> None:
     unknown = sorted(set(values) - allowed)
     if unknown:
-        raise ProblemError(f"{where}: column(s) {', '.join(unknown)} do not apply to this kind")
+        raise ProblemError(f"column(s) {', '.join(unknown)} do not apply to this kind")
 
 
-def _teacher_fields(where: str, values: dict[str, str]) -> dict:
-    _columns(where, values, TEACHER_COLUMNS)
+def _teacher_fields(values: dict[str, str]) -> dict:
+    _columns(values, TEACHER_COLUMNS)
     result: dict = {}
     for key, value in values.items():
         if key in ("name", "profession"):
             result[key] = value
         elif key == "capacity":
-            result[key] = _csv_int(where, key, value)
+            result[key] = _csv_int(key, value)
         elif key == "willing":
-            result[key] = _csv_bool(where, key, value)
+            result[key] = _csv_bool(key, value)
         else:
             result[key] = frozenset(value.split())
     return result
 
 
-def _group_fields(where: str, values: dict[str, str]) -> dict:
-    _columns(where, values, GROUP_COLUMNS)
+def _group_fields(values: dict[str, str]) -> dict:
+    _columns(values, GROUP_COLUMNS)
     result: dict = {}
     for key, value in values.items():
         if key == "group_support":
-            result[key] = _csv_bool(where, key, value)
+            result[key] = _csv_bool(key, value)
         else:
-            result[key] = _csv_int(where, key, value)
+            result[key] = _csv_int(key, value)
     return result
 
 
-def _team_fields(where: str, values: dict[str, str]) -> dict:
-    _columns(where, values, TEAM_COLUMNS)
+def _team_fields(values: dict[str, str]) -> dict:
+    _columns(values, TEAM_COLUMNS)
     if "members" not in values:
-        raise ProblemError(f"{where}: a team row needs members")
+        raise ProblemError("a team row needs members")
     result: dict = {"members": tuple(values["members"].split())}
     if "length" in values:
-        result["length"] = _csv_int(where, "length", values["length"])
+        result["length"] = _csv_int("length", values["length"])
     if "allowed" in values:
         result["allowed"] = frozenset(values["allowed"].split())
     if "name" in values:
@@ -582,17 +451,17 @@ def _team_fields(where: str, values: dict[str, str]) -> dict:
     return result
 
 
-def _csv_int(where: str, key: str, value: str) -> int:
+def _csv_int(key: str, value: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ProblemError(f"{where}: {key} must be an integer, not {value!r}") from None
+        raise ProblemError(f"{key} must be an integer, not {value!r}") from None
 
 
-def _csv_bool(where: str, key: str, value: str) -> bool:
+def _csv_bool(key: str, value: str) -> bool:
     lowered = value.lower()
     if lowered in ("1", "true", "yes", "y"):
         return True
     if lowered in ("0", "false", "no", "n"):
         return False
-    raise ProblemError(f"{where}: {key} must be true or false, not {value!r}")
+    raise ProblemError(f"{key} must be true or false, not {value!r}")
