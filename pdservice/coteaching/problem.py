@@ -31,6 +31,9 @@ from pdservice.coteaching.models import (
     SolveRun,
 )
 from pdservice.coteaching.parameters import RunOptions
+from pdservice.competences.models import DevelopmentGoal, DevelopmentPlan, PlanStatus
+from pdservice.competences.services import latest_levels
+from pdservice.core.models import CompetenceArea
 from pdservice.extensions import db
 from pdservice.teams.models import Team, TeamMeeting
 from pdservice.teams.services import has_free_window
@@ -98,6 +101,7 @@ def build_input(
     inp.slot_ids = {slot.code: slot.id for slot in slots}
     key_of = {u.id: teacher_key(u) for u in people.values()}
 
+    strengths, goals = competence_profiles(list(people), term.school_year_id)
     taught: dict[int, set[str]] = {}
     for lesson in lessons:
         taught.setdefault(lesson.teacher_id, set()).add(lesson.subject.code)
@@ -127,6 +131,8 @@ def build_input(
                 willing=pref.willing if pref is not None else options.assume_willing,
                 wished=wished,
                 avoided=avoided,
+                strengths=strengths.get(user.id, frozenset()),
+                development_goals=goals.get(user.id, frozenset()),
             )
         )
 
@@ -248,6 +254,40 @@ def build_input(
     )
     inp.previous = previous_solution(term, inp, decisions, teams_by_key, previous_run)
     return inp
+
+
+#: A self-assessed level from which an area counts as a strength a colleague can learn from
+#: (3 = applies it independently, 4 = develops it and guides others).
+STRENGTH_LEVEL = 3
+
+
+def competence_profiles(
+    user_ids: list[int], school_year_id: int
+) -> tuple[dict[int, frozenset[str]], dict[int, frozenset[str]]]:
+    """Each person's strengths (areas self-assessed at STRENGTH_LEVEL or above) and
+    development goals (areas of their plan for the term's school year, unless returned), as
+    competence codes for the solver's complementarity term. Two queries for everyone."""
+    strengths: dict[int, set[str]] = {}
+    for (user_id, _area_id), assessment in latest_levels(user_ids).items():
+        if assessment.level >= STRENGTH_LEVEL:
+            strengths.setdefault(user_id, set()).add(assessment.area.code)
+    goals: dict[int, set[str]] = {}
+    rows = db.session.execute(
+        sa.select(DevelopmentPlan.user_id, CompetenceArea.code)
+        .join(DevelopmentGoal, DevelopmentGoal.plan_id == DevelopmentPlan.id)
+        .join(CompetenceArea, CompetenceArea.id == DevelopmentGoal.area_id)
+        .where(
+            DevelopmentPlan.user_id.in_(user_ids),
+            DevelopmentPlan.school_year_id == school_year_id,
+            DevelopmentPlan.status != PlanStatus.RETURNED,
+        )
+    )
+    for user_id, code in rows:
+        goals.setdefault(user_id, set()).add(code)
+    return (
+        {k: frozenset(v) for k, v in strengths.items()},
+        {k: frozenset(v) for k, v in goals.items()},
+    )
 
 
 def last_term_pairs(term: Term, key_of: dict[int, str]) -> frozenset[tuple[str, str]]:
