@@ -21,8 +21,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 import scheduler as sch
+from pdservice.competences.models import DevelopmentGoal, DevelopmentPlan, PlanStatus
+from pdservice.competences.services import latest_levels
 from pdservice.core.enums import Profession
-from pdservice.core.models import User
+from pdservice.core.models import CompetenceArea, User
 from pdservice.coteaching.enums import DecisionState, PartnerKind, RunStatus
 from pdservice.coteaching.models import (
     CoTeachingAssignment,
@@ -31,9 +33,6 @@ from pdservice.coteaching.models import (
     SolveRun,
 )
 from pdservice.coteaching.parameters import RunOptions
-from pdservice.competences.models import DevelopmentGoal, DevelopmentPlan, PlanStatus
-from pdservice.competences.services import latest_levels
-from pdservice.core.models import CompetenceArea
 from pdservice.extensions import db
 from pdservice.teams.models import Team, TeamMeeting
 from pdservice.teams.services import has_free_window
