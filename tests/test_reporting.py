@@ -72,3 +72,12 @@ def test_line_chart_handles_gaps_and_empty_series():
     )
     ElementTree.fromstring(svg)
     assert "City 30 %" in svg
+
+
+def test_formula_like_text_is_neutralised_in_both_formats():
+    table = Table.of(["Name", "Note"], [["=cmd|' /C calc'!A0", "-5"], ["@SUM(1)", "+x"]])
+    rows = list(csv.reader(io.StringIO(to_csv(table).decode("utf-8-sig")), delimiter=";"))
+    assert rows[1] == ["'=cmd|' /C calc'!A0", "-5"]  # a negative number stays a number
+    assert rows[2] == ["'@SUM(1)", "'+x"]
+    sheet = load_workbook(io.BytesIO(to_xlsx(table))).active
+    assert sheet["A2"].value.startswith("'=") and sheet["B3"].value == "'+x"

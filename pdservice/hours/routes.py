@@ -11,7 +11,6 @@ from pdservice.core.enums import Role
 from pdservice.core.models import SchoolYear, Unit, UnitMembership, User
 from pdservice.core.services import current_school_year
 from pdservice.errors import abort_with
-from pdservice.exports import CSV_TYPE, csv_bytes, download
 from pdservice.extensions import db
 from pdservice.hours import bp
 from pdservice.hours.forms import ExternalDecisionForm, ExternalTrainingForm
@@ -26,6 +25,7 @@ from pdservice.hours.services import (
     unit_totals,
     veso_hours_per_year,
 )
+from pdservice.reporting.exports import Table, export_response
 
 STAFF_ROLES = (Role.PRINCIPAL, Role.HR, Role.ADMIN)
 
@@ -122,8 +122,8 @@ def transcript_csv(user_id: int):
     rows.append(["", _("Total"), "", "", data.total, year.name])
     rows.append(["", _("of which VESO"), "", "", data.veso_hours, year.name])
     rows.append(["", _("VESO target"), "", "", data.veso_target, year.name])
-    name = f"hours-{person.id}-{year.starts_on.year}-{year.ends_on.year}.csv"
-    return download(csv_bytes(header, rows), name, CSV_TYPE)
+    name = f"hours-{person.id}-{year.starts_on.year}-{year.ends_on.year}"
+    return export_response(Table.of(header, rows), name, "csv")
 
 
 def _report_data():
@@ -198,8 +198,8 @@ def report_csv():
         ]
         for r in rows
     ]
-    name = f"hours-{unit.code}-{year.starts_on.year}-{year.ends_on.year}.csv"
-    return download(csv_bytes(header, data), name, CSV_TYPE)
+    name = f"hours-{unit.code}-{year.starts_on.year}-{year.ends_on.year}"
+    return export_response(Table.of(header, data), name, "csv")
 
 
 # --- external training ----------------------------------------------------------------------

@@ -4,8 +4,12 @@
                   rows=[{"name": "Aino", "hours": 12.5}], title=_("Development hours"))
     return export_response(table, "hours-2025", fmt)   # fmt: "csv" or "xlsx"
 
-CSV uses a semicolon and a byte-order mark, which Finnish spreadsheet programs open correctly;
-numbers are written with a decimal point. XLSX keeps numbers and dates as such.
+or, for a header and rows of values: `Table.of(header, rows, title)`.
+
+CSV: UTF-8 with a byte-order mark and semicolons, which is what Excel in Finland and Sweden
+opens correctly; numbers with a decimal point. XLSX keeps numbers and dates as such. In both, a
+text cell that a spreadsheet would read as a formula (=, +, -, @) is neutralised with a leading
+apostrophe (CSV injection).
 """
 
 from __future__ import annotations
@@ -26,14 +30,16 @@ from openpyxl.utils import get_column_letter
 from pdservice.clock import HELSINKI
 
 FORMATS = ("csv", "xlsx")
+CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
     label: Any  # str or a lazy translation
-    kind: str = "text"  # text | number | date | datetime | percent
+    kind: str = "text"  # text | number | percent (dates and datetimes are recognised by value)
 
 
 @dataclass
@@ -42,6 +48,11 @@ class Table:
     rows: Iterable[Mapping[str, Any] | Sequence[Any]]
     title: Any = ""
     notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, header: Sequence[Any], rows: Iterable[Sequence[Any]], title: Any = "") -> Table:
+        """A table from a header row and rows of values in the same order."""
+        return cls([Column(str(i), label) for i, label in enumerate(header)], rows, title)
 
     def values(self) -> Iterable[list[Any]]:
         keys = [c.key for c in self.columns]
@@ -52,15 +63,47 @@ class Table:
                 yield list(row)
 
 
-def _plain(value: Any, kind: str) -> Any:
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _safe_text(text: str) -> str:
+    if text[:1] in FORMULA_STARTS and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _plain(value: Any) -> Any:
+    """A value as a spreadsheet cell takes it: numbers, dates, local naive datetimes, text."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
     if isinstance(value, datetime):
         return value.astimezone(HELSINKI).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, date):
+        return value
     if isinstance(value, Decimal):
         return float(value)
-    if hasattr(value, "label") and not isinstance(value, str | int | float):
-        return str(value.label)
-    if value is not None and kind == "text" and not isinstance(value, str | int | float | date):
-        return str(value)
+    if hasattr(value, "label") and not isinstance(value, str):
+        return _safe_text(str(value.label))
+    return _safe_text(str(value))
+
+
+def _csv_cell(value: Any) -> Any:
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{Decimal(str(value)).normalize():f}"
     return value
 
 
@@ -69,44 +112,33 @@ def to_csv(table: Table) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([str(c.label) for c in table.columns])
     for values in table.values():
-        out = []
-        for column, value in zip(table.columns, values, strict=False):
-            value = _plain(value, column.kind)
-            if isinstance(value, datetime):
-                value = value.strftime("%Y-%m-%d %H:%M")
-            elif isinstance(value, date):
-                value = value.isoformat()
-            elif isinstance(value, float):
-                value = f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
-            out.append("" if value is None else value)
-        writer.writerow(out)
+        writer.writerow([_csv_cell(v) for v in values])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def to_xlsx(table: Table) -> bytes:
-    workbook = Workbook(write_only=False)
+    workbook = Workbook()
     sheet = workbook.active
     sheet.title = (str(table.title) or "Data")[:31].replace("/", "-")
     sheet.append([str(c.label) for c in table.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = [len(str(c.label)) for c in table.columns]
+    formats = [{"number": "0.0#", "percent": "0.0"}.get(c.kind) for c in table.columns]
     for values in table.values():
-        row = [_plain(v, c.kind) for c, v in zip(table.columns, values, strict=False)]
+        row = [_plain(v) for v in values]
         sheet.append(row)
         for i, value in enumerate(row):
             widths[i] = min(60, max(widths[i], len(str(value)) if value is not None else 0))
-    for i, column in enumerate(table.columns, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = widths[i - 1] + 2
-        number_format = {
-            "number": "0.0#",
-            "percent": "0.0",
-            "date": "d.m.yyyy",
-            "datetime": "d.m.yyyy h:mm",
-        }.get(column.kind)
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = number_format
+            cell = sheet.cell(row=sheet.max_row, column=i + 1)
+            if isinstance(value, datetime):
+                cell.number_format = "d.m.yyyy h:mm"
+            elif isinstance(value, date):
+                cell.number_format = "d.m.yyyy"
+            elif formats[i] and isinstance(value, int | float):
+                cell.number_format = formats[i]
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width + 2
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -114,11 +146,13 @@ def to_xlsx(table: Table) -> bytes:
 
 
 def export_response(table: Table, filename: str, fmt: str) -> Response:
-    """A download of `table`; `fmt` must be one of FORMATS (validate it at the edge)."""
+    """A download of `table` as `filename.fmt`; `fmt` is one of FORMATS (validate it at the
+    edge)."""
     if fmt == "xlsx":
         body, mimetype = to_xlsx(table), XLSX_MIMETYPE
     else:
-        body, mimetype = to_csv(table), "text/csv; charset=utf-8"
+        body, mimetype = to_csv(table), CSV_MIMETYPE
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
     return response

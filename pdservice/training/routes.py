@@ -17,8 +17,8 @@ from pdservice.core.enums import Role
 from pdservice.core.services import current_school_year
 from pdservice.db import utcnow
 from pdservice.errors import abort_with
-from pdservice.exports import CSV_TYPE, XLSX_TYPE, csv_bytes, download, xlsx_bytes
 from pdservice.extensions import db
+from pdservice.reporting.exports import Table, export_response
 from pdservice.training import bp
 from pdservice.training import catalogue as finder
 from pdservice.training.catalogue import Filters, recommendations, search
@@ -582,9 +582,9 @@ def _participant_table(session: CourseSession) -> tuple[list[str], list[list]]:
     return header, rows
 
 
-def _export_name(session: CourseSession, suffix: str) -> str:
+def _export_name(session: CourseSession) -> str:
     start = local(session.starts_at).strftime("%Y-%m-%d")
-    return f"participants-{session.id}-{start}.{suffix}"
+    return f"participants-{session.id}-{start}"
 
 
 @bp.route("/sessions/<int:session_id>/participants.csv")
@@ -593,7 +593,8 @@ def participants_csv(session_id: int):
     session = _session_or_404(session_id)
     _require_organizer(session.course)
     header, rows = _participant_table(session)
-    return download(csv_bytes(header, rows), _export_name(session, "csv"), CSV_TYPE)
+    table = Table.of(header, rows, _("Participants"))
+    return export_response(table, _export_name(session), "csv")
 
 
 @bp.route("/sessions/<int:session_id>/participants.xlsx")
@@ -602,8 +603,8 @@ def participants_xlsx(session_id: int):
     session = _session_or_404(session_id)
     _require_organizer(session.course)
     header, rows = _participant_table(session)
-    data = xlsx_bytes(_("Participants"), header, rows)
-    return download(data, _export_name(session, "xlsx"), XLSX_TYPE)
+    table = Table.of(header, rows, _("Participants"))
+    return export_response(table, _export_name(session), "xlsx")
 
 
 # --- enrolments -----------------------------------------------------------------------------
