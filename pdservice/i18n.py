@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -21,7 +21,12 @@ TRANSLATED_LANGUAGES = ("fi", "sv")  # English is the source language.
 
 
 def select_locale() -> str:
+    """The user's preferred language; else the language chosen with the switcher; else the
+    browser's; else the default. Outside a request (jobs, commands) the default, unless the
+    caller chose one with `force_locale`."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated:
         preferred = str(current_user.preferred_language)
         if preferred in languages:

@@ -70,3 +70,14 @@ def test_enum_labels_are_translated(client, world, login):
     client.post("/language", data={"language": "fi"})
     page = client.get(f"/units/{world.unit_a.id}").get_data(as_text=True)
     assert "Luokanopettaja" in page and "Rehtori" in page
+
+
+def test_translations_work_outside_a_request(app):
+    """Jobs and commands translate in the default language, or in one they force."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    with app.app_context():
+        assert _("Sign in") == "Kirjaudu sisään"
+        with force_locale("sv"):
+            assert _("Sign in") == "Logga in"

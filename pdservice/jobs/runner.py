@@ -99,7 +99,7 @@ class JobsProcess:
     def _wait_for_lock(self, lock: LeaderLock) -> bool:
         announced = False
         while not self._stop.is_set():
-            with self.app.app_context():
+            with self.app.app_context(), write_intent():
                 try:
                     if lock.acquire():
                         log.info("jobs process %s is now active", lock.holder)
@@ -120,7 +120,7 @@ class JobsProcess:
         scheduler.start()
         try:
             while not self._stop.wait(self.renew_seconds):
-                with self.app.app_context():
+                with self.app.app_context(), write_intent():
                     try:
                         still_leader = lock.renew()
                     except Exception:
@@ -135,7 +135,7 @@ class JobsProcess:
         finally:
             scheduler.shutdown(wait=True)
             if self._stop.is_set():
-                with self.app.app_context():
+                with self.app.app_context(), write_intent():
                     try:
                         lock.release()
                     except Exception:
