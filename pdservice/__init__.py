@@ -75,9 +75,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
     add_nav_item(app, "main.home", _l("Home"), set(Role), order=0)
-    add_nav_item(app, "admin.users", _l("Users"), {Role.ADMIN}, order=900)
-    add_nav_item(app, "admin.units", _l("Units"), {Role.ADMIN}, order=910)
-    add_nav_item(app, "admin.audit_log", _l("Change log"), {Role.ADMIN}, order=920)
+    add_nav_item(app, "admin.users", _l("Users"), {Role.ADMIN}, order=90, group="admin")
+    add_nav_item(app, "admin.units", _l("Units"), {Role.ADMIN}, order=91, group="admin")
+    add_nav_item(app, "admin.audit_log", _l("Change log"), {Role.ADMIN}, order=92, group="admin")
 
     for name in FEATURES:
         importlib.import_module(name).register(app)

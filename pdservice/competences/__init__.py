@@ -14,13 +14,28 @@ def register(app: Flask) -> None:
     from pdservice.nav import add_nav_item
 
     app.register_blueprint(bp, url_prefix="/competences")
-    add_nav_item(app, "competences.profile", _l("Competences"), {Role.TEACHER}, order=20)
-    add_nav_item(app, "competences.my_plan", _l("Development plan"), {Role.TEACHER}, order=21)
+    add_nav_item(
+        app,
+        "competences.profile",
+        _l("Competences"),
+        {Role.TEACHER},
+        order=12,
+        group="mine",
+    )
+    add_nav_item(
+        app,
+        "competences.my_plan",
+        _l("Development plan"),
+        {Role.TEACHER},
+        order=13,
+        group="mine",
+    )
     add_nav_item(
         app,
         "competences.unit_overview",
         _l("Staff competences"),
         {Role.PRINCIPAL, Role.HR, Role.ADMIN},
-        order=61,
+        order=60,
+        group="reports",
     )
     register_kinds()

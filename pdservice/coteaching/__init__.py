@@ -24,7 +24,14 @@ def register(app: Flask) -> None:
     )
     app.register_blueprint(bp, url_prefix="/coteaching")
     app.cli.add_command(cli.coteach_cli)
-    add_nav_item(app, "coteaching.index", _l("Co-teaching"), {Role.TEACHER}, order=30)
+    add_nav_item(
+        app,
+        "coteaching.index",
+        _l("Co-teaching"),
+        {Role.TEACHER},
+        order=40,
+        group="coteaching",
+    )
     add_home_panel(
         app, "coteaching/home_panel.html", {Role.TEACHER}, context=services.home_panel, order=30
     )

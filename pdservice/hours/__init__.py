@@ -14,8 +14,20 @@ def register(app: Flask) -> None:
     from pdservice.nav import add_nav_item
 
     app.register_blueprint(bp, url_prefix="/hours")
-    add_nav_item(app, "hours.my_transcript", _l("My hours"), {Role.TEACHER}, order=40)
     add_nav_item(
-        app, "hours.report", _l("Hours report"), {Role.PRINCIPAL, Role.HR, Role.ADMIN}, order=65
+        app,
+        "hours.my_transcript",
+        _l("My hours"),
+        {Role.TEACHER},
+        order=15,
+        group="mine",
+    )
+    add_nav_item(
+        app,
+        "hours.report",
+        _l("Hours report"),
+        {Role.PRINCIPAL, Role.HR, Role.ADMIN},
+        order=61,
+        group="reports",
     )
     register_kinds()

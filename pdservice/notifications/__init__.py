@@ -15,4 +15,4 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(bp, url_prefix="/notifications")
     add_account_section(app, "notifications/account_section.html", routes.account_section, 10)
-    add_nav_item(app, "notifications.outbox", _l("Outbox"), {Role.ADMIN}, order=920)
+    add_nav_item(app, "notifications.outbox", _l("Outbox"), {Role.ADMIN}, order=93, group="admin")

@@ -12,4 +12,4 @@ def register(app: Flask) -> None:
     from pdservice.teams import routes, services  # noqa: F401
 
     app.register_blueprint(bp, url_prefix="/teams")
-    add_nav_item(app, "teams.index", _l("Teams"), {Role.TEACHER}, order=40)
+    add_nav_item(app, "teams.index", _l("Teams"), {Role.TEACHER}, order=42, group="coteaching")

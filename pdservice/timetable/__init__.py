@@ -15,5 +15,19 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(day_name=day_name, slot_code=slot_code)
     app.register_blueprint(bp, url_prefix="/timetable")
     app.cli.add_command(cli.timetable_cli)
-    add_nav_item(app, "timetable.mine", _l("My timetable"), {Role.TEACHER}, order=20)
-    add_nav_item(app, "timetable.index", _l("Timetables"), {Role.PRINCIPAL, Role.ADMIN}, order=25)
+    add_nav_item(
+        app,
+        "timetable.mine",
+        _l("My timetable"),
+        {Role.TEACHER},
+        order=11,
+        group="mine",
+    )
+    add_nav_item(
+        app,
+        "timetable.index",
+        _l("Timetables"),
+        {Role.PRINCIPAL, Role.ADMIN},
+        order=41,
+        group="coteaching",
+    )

@@ -18,12 +18,38 @@ def register(app: Flask) -> None:
     from pdservice.training.panels import approvals_panel, teacher_panel
 
     app.register_blueprint(bp, url_prefix="/training")
-    add_nav_item(app, "training.catalogue", _l("Training"), {Role.TEACHER}, order=30)
-    add_nav_item(app, "training.my_enrolments", _l("My training"), {Role.TEACHER}, order=31)
     add_nav_item(
-        app, "training.approvals", _l("Approvals"), {Role.PRINCIPAL, Role.HR, Role.ADMIN}, order=60
+        app,
+        "training.catalogue",
+        _l("Course catalogue"),
+        {Role.TEACHER},
+        order=30,
+        group="training",
     )
-    add_nav_item(app, "training.manage", _l("Courses"), {Role.HR, Role.ADMIN}, order=70)
+    add_nav_item(
+        app,
+        "training.my_enrolments",
+        _l("My training"),
+        {Role.TEACHER},
+        order=14,
+        group="mine",
+    )
+    add_nav_item(
+        app,
+        "training.approvals",
+        _l("Approvals"),
+        {Role.PRINCIPAL, Role.HR, Role.ADMIN},
+        order=31,
+        group="training",
+    )
+    add_nav_item(
+        app,
+        "training.manage",
+        _l("Courses"),
+        {Role.HR, Role.ADMIN},
+        order=32,
+        group="training",
+    )
     add_home_panel(app, "training/home_panel.html", {Role.TEACHER}, teacher_panel, order=20)
     add_home_panel(
         app,

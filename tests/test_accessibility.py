@@ -1,0 +1,88 @@
+"""WCAG 2.1 AA checks with axe-core in a real browser, on the demo city's main pages for each
+role: no serious or critical violations (contrast, names, labels, landmarks, ARIA...)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+PAGES = {
+    "teacher": [
+        "/home",
+        "/account",
+        "/competences/",
+        "/competences/plan",
+        "/training/",
+        "/training/my",
+        "/hours/",
+        "/hours/external/new",
+        "/timetable/mine",
+        "/coteaching/",
+        "/coteaching/mine",
+        "/teams/",
+    ],
+    "principal": [
+        "/home",
+        "/competences/units",
+        "/competences/plans",
+        "/training/approvals",
+        "/hours/report",
+        "/hours/external/review",
+        "/timetable/",
+        "/coteaching/",
+        "/teams/",
+    ],
+    "hr": ["/home", "/training/manage", "/training/courses/new", "/hours/report"],
+    "admin": [
+        "/home",
+        "/admin/users",
+        "/admin/users/new",
+        "/admin/units",
+        "/admin/audit",
+        "/admin/import",
+        "/notifications/outbox",
+    ],
+}
+
+
+def sign_in(page, email: str, password: str) -> None:
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url("**/home")
+
+
+@pytest.fixture
+def demo_accounts(runner):
+    result = runner.invoke(args=["seed", "demo", "--json"])
+    assert result.exit_code == 0, result.output
+    accounts = json.loads(result.output)
+    by_role = {}
+    for account in accounts:
+        if account["unit"] in (None, "koivurinne"):
+            by_role.setdefault(account["role"], account["email"])
+    return by_role
+
+
+def test_main_pages_have_no_serious_accessibility_violations(app, page, demo_accounts):
+    axe = Axe()
+    problems = []
+    for role, paths in PAGES.items():
+        page.context.clear_cookies()
+        sign_in(page, demo_accounts[role], app.config["DEMO_PASSWORD"])
+        for path in paths:
+            response = page.goto(path)
+            assert response.status == 200, f"{role} {path}: {response.status}"
+            results = axe.run(page, options=AXE_OPTIONS)
+            for violation in results.response["violations"]:
+                if violation["impact"] in ("serious", "critical"):
+                    targets = [n["target"] for n in violation["nodes"][:3]]
+                    problems.append(f"{role} {path}: {violation['id']} {targets}")
+    assert not problems, "\n".join(problems)
