@@ -92,3 +92,33 @@ def require_unit_access(unit_id: int, *, roles: Iterable[Role]) -> None:
     units = scoped_unit_ids(current_user, roles=roles)
     if units is not None and unit_id not in units:
         abort(404)
+
+
+def units_in_scope(user: Any, *, roles: Iterable[Role]) -> list:
+    """The active and inactive units `user` reaches through `roles`, by name."""
+    import sqlalchemy as sa
+
+    from pdservice.core.models import Unit
+
+    scope = scoped_unit_ids(user, roles=roles)
+    query = sa.select(Unit).order_by(Unit.name)
+    if scope is not None:
+        query = query.where(Unit.id.in_(scope))
+    return list(db.session.scalars(query))
+
+
+def chosen_unit(units: list, requested_id: int | None) -> Any:
+    """The unit a page shows: the one asked for (`?unit=`), else the first. 404 when the user
+    reaches no unit or asks for one outside their scope."""
+    from flask_babel import gettext as _
+
+    from pdservice.errors import abort_with
+
+    if not units:
+        abort_with(404, _("You lead no units."))
+    if requested_id is None:
+        return units[0]
+    unit = next((u for u in units if u.id == requested_id), None)
+    if unit is None:
+        abort(404)
+    return unit

@@ -5,7 +5,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pdservice.auth.access import can_reach, get_scoped_or_404, roles_required, scoped_unit_ids
+from pdservice.auth.access import (
+    can_reach,
+    chosen_unit,
+    get_scoped_or_404,
+    roles_required,
+    units_in_scope,
+)
 from pdservice.competences import bp
 from pdservice.competences.charts import distribution_chart
 from pdservice.competences.forms import ConfirmForm, GoalForm, PlanDecisionForm
@@ -34,7 +40,7 @@ from pdservice.competences.services import (
     unit_distribution,
 )
 from pdservice.core.enums import Role
-from pdservice.core.models import SchoolYear, Unit, UnitMembership, User
+from pdservice.core.models import SchoolYear, UnitMembership, User
 from pdservice.core.services import current_school_year
 from pdservice.errors import abort_with
 from pdservice.extensions import db
@@ -149,17 +155,8 @@ def principal_assess(user_id: int):
 @bp.route("/units")
 @roles_required(*STAFF_ROLES)
 def unit_overview():
-    scope = scoped_unit_ids(current_user, roles=STAFF_ROLES)
-    query = sa.select(Unit).order_by(Unit.name)
-    if scope is not None:
-        query = query.where(Unit.id.in_(scope))
-    units = list(db.session.scalars(query))
-    if not units:
-        abort_with(404, _("You lead no units."))
-    unit_id = request.args.get("unit", type=int) or units[0].id
-    unit = next((u for u in units if u.id == unit_id), None)
-    if unit is None:
-        abort(404)
+    units = units_in_scope(current_user, roles=STAFF_ROLES)
+    unit = chosen_unit(units, request.args.get("unit", type=int))
     distribution = unit_distribution(unit.id)
     year = current_school_year()
     staff = list(

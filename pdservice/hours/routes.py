@@ -5,10 +5,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from pdservice.auth.access import can_reach, get_scoped_or_404, roles_required, scoped_unit_ids
+from pdservice.auth.access import (
+    can_reach,
+    chosen_unit,
+    get_scoped_or_404,
+    roles_required,
+    units_in_scope,
+)
 from pdservice.competences.services import active_areas
 from pdservice.core.enums import Role
-from pdservice.core.models import SchoolYear, Unit, UnitMembership, User
+from pdservice.core.models import SchoolYear, UnitMembership, User
 from pdservice.core.services import current_school_year
 from pdservice.errors import abort_with
 from pdservice.extensions import db
@@ -127,17 +133,8 @@ def transcript_csv(user_id: int):
 
 
 def _report_data():
-    units_scope = scoped_unit_ids(current_user, roles=STAFF_ROLES)
-    unit_query = sa.select(Unit).order_by(Unit.name)
-    if units_scope is not None:
-        unit_query = unit_query.where(Unit.id.in_(units_scope))
-    units = list(db.session.scalars(unit_query))
-    if not units:
-        abort_with(404, _("You lead no units."))
-    unit_id = request.args.get("unit", type=int) or units[0].id
-    unit = next((u for u in units if u.id == unit_id), None)
-    if unit is None:
-        abort(404)
+    units = units_in_scope(current_user, roles=STAFF_ROLES)
+    unit = chosen_unit(units, request.args.get("unit", type=int))
     people = list(
         db.session.scalars(
             sa.select(User)
