@@ -1,4 +1,4 @@
-"""`flask timetable import FILE --unit UNIT --term TERM [--solution N]`."""
+"""`flask timetable import FILE --unit UNIT --term TERM [--solution N] [--teachers FILE]`."""
 
 from __future__ import annotations
 
@@ -29,21 +29,35 @@ timetable_cli = AppGroup("timetable", help="Timetables of units and terms.")
     show_default=True,
     help="XHSTT only: which of the file's solutions places the lessons (1 = the first).",
 )
-def import_command(file: Path, unit_code: str, term_name: str, solution: int) -> None:
+@click.option(
+    "--teachers",
+    "matching_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="XHSTT only: a text file of 'XHSTT id = e-mail or name' lines that chooses the staff "
+    "member of each listed teacher (the others are matched automatically).",
+)
+def import_command(
+    file: Path, unit_code: str, term_name: str, solution: int, matching_file: Path | None
+) -> None:
     """Import a term's timetable from CSV or XHSTT, replacing the term's timetable (all or
     nothing, as on the import page). Messages are in English."""
+    matching = matching_file.read_text(encoding="utf-8-sig") if matching_file else None
     with force_locale("en"):
-        _import(file, unit_code, term_name, solution)
+        _import(file, unit_code, term_name, solution, matching)
 
 
-def _import(file: Path, unit_code: str, term_name: str, solution: int) -> None:
+def _import(
+    file: Path, unit_code: str, term_name: str, solution: int, matching: str | None
+) -> None:
     unit = find_unit(unit_code)
     if unit is None:
         click.echo(f"Unknown unit {unit_code!r}.", err=True)
         sys.exit(2)
     term, created = get_or_create_term(unit, term_name)
     try:
-        outcome = import_timetable(unit, term, file.read_bytes(), file.name, solution=solution)
+        outcome = import_timetable(
+            unit, term, file.read_bytes(), file.name, solution=solution, matching=matching
+        )
     except TimetableLocked as exc:
         db.session.rollback()
         click.echo(str(exc), err=True)

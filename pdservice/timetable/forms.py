@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
@@ -28,4 +28,9 @@ class ImportForm(FlaskForm):
         _l("XHSTT solution to use"),
         default=1,
         validators=[Optional(), NumberRange(min=1, max=99)],
+    )
+    teachers = TextAreaField(
+        _l("Teacher matching (XHSTT only)"),
+        validators=[Optional(), Length(max=20000)],
+        render_kw={"rows": 6, "spellcheck": "false"},
     )

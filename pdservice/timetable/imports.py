@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from pdservice.core.models import Unit, User
+from pdservice.csvutil import RowError
 from pdservice.timetable.csvformat import parse_timetable_csv
 from pdservice.timetable.importing import ParseResult, ReplaceReport, replace_timetable
 from pdservice.timetable.models import Term
@@ -40,14 +43,31 @@ def import_timetable(
     filename: str,
     *,
     solution: int = 1,
+    matching: str | None = None,
     actor: User | None = None,
 ) -> ImportOutcome:
     """Read `data` and, if it has no errors, replace `term`'s timetable with it (flushes; the
-    caller commits). Raises `importing.TimetableLocked` when the term cannot change now."""
+    caller commits). `matching` corrects an XHSTT file's teacher matching
+    (`xhsttformat.parse_teacher_matching`). Raises `importing.TimetableLocked` when the term
+    cannot change now."""
     kind = detect_format(filename, data)
     if kind == XHSTT:
         parsed = parse_xhstt(
-            data, unit, solution, previous_map=(term.import_info or {}).get("teacher_map")
+            data,
+            unit,
+            solution,
+            previous_map=(term.import_info or {}).get("teacher_map"),
+            matching=matching,
+        )
+    elif matching and matching.strip():
+        parsed = ParseResult(
+            errors=[
+                RowError(
+                    1,
+                    _("A teacher matching list applies to XHSTT files only."),
+                    _("Teacher matching"),
+                )
+            ]
         )
     else:
         parsed = parse_timetable_csv(data, unit)

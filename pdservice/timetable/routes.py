@@ -53,6 +53,7 @@ from pdservice.timetable.views import (
     term_teachers,
     unit_week,
 )
+from pdservice.timetable.xhsttformat import current_matching, teacher_matching
 
 MANAGERS = (Role.PRINCIPAL, Role.ADMIN)
 VIEWERS = (Role.TEACHER, Role.PRINCIPAL, Role.ADMIN)
@@ -150,6 +151,9 @@ def import_file(unit_id: int):
     form.term.choices = [(str(t.id), t.name) for t in terms] + [(NEW_TERM, _("A new term"))]
     if request.method == "GET" and request.args.get("term"):
         form.term.data = request.args["term"]
+        chosen = next((t for t in terms if str(t.id) == form.term.data), None)
+        if chosen is not None:
+            form.teachers.data = current_matching(chosen)
     outcome, status = None, 200
     if form.validate_on_submit():
         term = _import_target(unit, form)
@@ -162,6 +166,7 @@ def import_file(unit_id: int):
                     upload.read(),
                     upload.filename or "timetable.csv",
                     solution=form.solution.data or 1,
+                    matching=form.teachers.data,
                     actor=current_user,
                 )
             except TimetableLocked as exc:
@@ -230,6 +235,7 @@ def term(term_id: int):
         groups=term_groups(term),
         export_args={"term_id": term.id},
         can_manage=can_manage(term),
+        matching=teacher_matching(term) if can_manage(term) else [],
     )
 
 

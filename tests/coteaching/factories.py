@@ -53,7 +53,9 @@ class School:
         return [self.teacher, self.bea, self.sam]
 
 
-def import_csv(app, unit_code: str, term_name: str, data: str | bytes, filename="t.csv"):
+def import_csv(
+    app, unit_code: str, term_name: str, data: str | bytes, filename="t.csv", matching=None
+):
     """Import through the same service as the page; returns (outcome, term id)."""
     from flask_babel import force_locale
 
@@ -65,7 +67,7 @@ def import_csv(app, unit_code: str, term_name: str, data: str | bytes, filename=
     with app.app_context(), force_locale("en"):
         unit = find_unit(unit_code)
         term, _ = get_or_create_term(unit, term_name)
-        outcome = import_timetable(unit, term, raw, filename)
+        outcome = import_timetable(unit, term, raw, filename, matching=matching)
         if outcome.ok:
             db.session.commit()
         else:

@@ -328,3 +328,113 @@ def test_the_example_file_is_valid(app, make_unit, make_user):
     outcome, _ = import_csv(app, "koivu", "Example", text)
     assert outcome.ok, outcome.parsed.errors
     assert outcome.report.counts["lessons"] > 50
+
+
+# --- correcting an XHSTT file's teacher matching ------------------------------------------------
+def _matching(app, term_id):
+    with app.app_context():
+        mapping = dict(db.session.get(Term, term_id).import_info["teacher_map"])
+        db.session.remove()
+        return mapping
+
+
+def test_a_teacher_matching_list_chooses_the_staff_members(app, school):
+    data = (DATA / "tiny_xhstt.xml").read_bytes()
+    auto, term_id = import_csv(app, school.unit.code, "XM", data, "tiny.xml")
+    assert auto.ok
+    automatic = _matching(app, term_id)
+    # Swap the two mainstream teachers, one by e-mail and one by name; SN stays automatic.
+    swapped = {"T1": automatic["T2"], "T2": automatic["T1"]}
+    people = {school.teacher.id: school.teacher, school.bea.id: school.bea}
+    text = (
+        "# corrections\n\n"
+        f"T1 = {people[swapped['T1']].email.upper()}\n"
+        f"T2; {people[swapped['T2']].name}\n"
+    )
+    outcome, _ = import_csv(app, school.unit.code, "XM", data, "tiny.xml", matching=text)
+    assert outcome.ok, outcome.parsed.errors
+    assert _matching(app, term_id) == {**swapped, "SN": automatic["SN"]}
+    with app.app_context():
+        e1 = db.session.scalar(sa.select(Lesson).where(Lesson.term_id == term_id))
+        assert e1.teacher_id in set(swapped.values()) | {automatic["SN"]}
+        owners = {
+            ls.teacher_id
+            for ls in db.session.scalars(
+                sa.select(LessonSlot).join(Lesson).where(Lesson.term_id == term_id)
+            )
+        }
+        assert owners <= set(_matching(app, term_id).values())
+    # Importing again without a list keeps the corrected matching.
+    again, _ = import_csv(app, school.unit.code, "XM", data, "tiny.xml")
+    assert again.ok
+    assert _matching(app, term_id) == {**swapped, "SN": automatic["SN"]}
+
+
+def test_a_bad_teacher_matching_list_reports_every_line_and_imports_nothing(app, school):
+    data = (DATA / "tiny_xhstt.xml").read_bytes()
+    text = (
+        "T1 = nobody@example.org\n"  # 1: not a teacher of the unit
+        "just a name\n"  # 2: no separator
+        f"T2 = {school.bea.email}\n"  # 3: fine
+        f"SN = {school.bea.email}\n"  # 4: Bea twice
+        "T2 = whoever\n"  # 5: T2 twice
+    )
+    outcome, term_id = import_csv(app, school.unit.code, "XBAD", data, "tiny.xml", matching=text)
+    assert not outcome.ok and term_id is None
+    lines = {e.line: e.message for e in outcome.parsed.errors}
+    assert set(lines) == {1, 2, 4, 5}
+    assert "nobody@example.org is not a class, subject or special-needs teacher" in lines[1]
+    assert "XHSTT id = e-mail address or name" in lines[2]
+    assert "Bea Class is already matched on line 3" in lines[4]
+    assert "T2 is already matched on line 3" in lines[5]
+    unknown, _ = import_csv(
+        app, school.unit.code, "XBAD", data, "tiny.xml", matching=f"T9 = {school.bea.email}"
+    )
+    assert not unknown.ok
+    assert "The file has no teacher T9" in unknown.parsed.errors[0].message
+    csv, _ = import_csv(app, school.unit.code, "XBAD", TINY_CSV, matching="T1 = x")
+    assert not csv.ok
+    assert "applies to XHSTT files only" in csv.parsed.errors[0].message
+    with app.app_context():
+        # Not even the new term was created.
+        assert db.session.scalar(sa.select(Term).where(Term.name == "XBAD")) is None
+
+
+def test_the_matching_shows_on_the_term_page_and_prefills_the_import_form(
+    app, client, login, school
+):
+    data = (DATA / "tiny_xhstt.xml").read_bytes()
+    outcome, term_id = import_csv(app, school.unit.code, "XP", data, "tiny.xml")
+    assert outcome.ok
+    login(school.principal)
+    page = client.get(f"/timetable/terms/{term_id}")
+    assert page.status_code == 200
+    assert "Teachers of the XHSTT file" in page.text
+    assert school.sam.email in page.text
+    form = client.get(f"/timetable/units/{school.unit.id}/import?term={term_id}")
+    assert f"SN = {school.sam.email}" in form.text
+    login(school.teacher)
+    assert "Teachers of the XHSTT file" not in client.get(f"/timetable/terms/{term_id}").text
+
+
+def test_cli_import_takes_a_teacher_matching_file(app, school, runner, tmp_path):
+    matching = tmp_path / "teachers.txt"
+    matching.write_text(f"SN = {school.bea.email}\nT1 = {school.sam.email}\n", encoding="utf-8")
+    result = runner.invoke(
+        args=[
+            "timetable",
+            "import",
+            str(DATA / "tiny_xhstt.xml"),
+            "--unit",
+            school.unit.code,
+            "--term",
+            "XC",
+            "--teachers",
+            str(matching),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        term = db.session.scalar(sa.select(Term).where(Term.name == "XC"))
+        assert term.import_info["teacher_map"]["SN"] == school.bea.id
+        assert term.import_info["teacher_map"]["T1"] == school.sam.id
