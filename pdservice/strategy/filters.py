@@ -1,7 +1,7 @@
 """The dashboard's filters, validated in one place for every page and export.
 
     ?year=2025        the school year starting in August 2025 (default: the current one)
-    ?unit=12          one unit (default: the city for HR and admin, a principal's first unit)
+    ?unit=12          one unit, by id or code (default: the city for HR and admin, a principal's first unit)
     ?from=2025-08-01  the trend's first day (default: the school year's first day)
     ?to=2026-05-31    the trend's last day (default: today, or the school year's last day)
 
@@ -122,11 +122,11 @@ def parse_filters(
 
     unit: Unit | None = None
     if "unit" in explicit:
-        try:
-            unit_id = int(explicit["unit"])
-        except ValueError:
-            abort_with(400, _("Unknown unit “%(value)s”.", value=explicit["unit"][:20]))
-        unit = db.session.get(Unit, unit_id)
+        value = explicit["unit"]
+        if value.isdigit():
+            unit = db.session.get(Unit, int(value))
+        else:
+            unit = db.session.scalar(sa.select(Unit).where(Unit.code == value[:40]))
         if unit is None:
             abort_with(400, _("Unknown unit “%(value)s”.", value=explicit["unit"][:20]))
         if scope is not None and unit.id not in scope:
