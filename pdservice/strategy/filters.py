@@ -1,7 +1,8 @@
 """The dashboard's filters, validated in one place for every page and export.
 
     ?year=2025        the school year starting in August 2025 (default: the current one)
-    ?unit=12          one unit, by id or code (default: the city for HR and admin, a principal's first unit)
+    ?unit=12          one unit, by id or code (default: the city for HR and admin, a
+                      principal's first unit)
     ?from=2025-08-01  the trend's first day (default: the school year's first day)
     ?to=2026-05-31    the trend's last day (default: today, or the school year's last day)
 
