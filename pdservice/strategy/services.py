@@ -234,4 +234,4 @@ def values_on(day: date, code: str) -> dict[int | None, float]:
     query = sa.select(IndicatorSnapshot.unit_id, IndicatorSnapshot.value).where(
         IndicatorSnapshot.indicator == code, IndicatorSnapshot.taken_on == latest
     )
-    return dict(db.session.execute(query).tuples().all())
+    return dict(db.session.execute(query).all())
