@@ -97,10 +97,11 @@ def seed(ctx) -> None:
                     continue
                 num = round(now.numerator * shares[(family, unit.id)][day])
                 nums.append(num)
-                dens.append(now.denominator or 0)
+                dens.append(now.denominator)
                 rows += _rows(indicator, unit.id, day, num, now.denominator)
             if nums:
-                rows += _rows(indicator, None, day, sum(nums), sum(dens))
+                known = [d for d in dens if d is not None]
+                rows += _rows(indicator, None, day, sum(nums), sum(known) if known else None)
     if rows:
         db.session.execute(sa.insert(IndicatorSnapshot), rows)
     _targets(figures)

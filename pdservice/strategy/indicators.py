@@ -278,6 +278,15 @@ def _share(numerators: Callable, denominators: Callable) -> Callable:
     return compute
 
 
+def _count(source: Callable) -> Callable:
+    """A count with nothing it is "out of"."""
+
+    def compute(basis: Basis) -> dict[int, tuple[float, float | None]]:
+        return {u: (n, None) for u, n in source(basis).items()}
+
+    return compute
+
+
 def _paired(source: Callable) -> Callable:
     def compute(basis: Basis) -> dict[int, tuple[float, float | None]]:
         return {u: (n, d) for u, (n, d) in source(basis).items()}
@@ -315,9 +324,8 @@ INDICATORS: tuple[Indicator, ...] = (
             "timetable of the unit's current term (a lesson joined by two co-teachers counts "
             "twice)."
         ),
-        _share(cotaught_lessons, teaching_staff),
+        _count(cotaught_lessons),
         numerator_label=_l("co-taught lessons"),
-        denominator_label=_l("teaching staff"),
     ),
     Indicator(
         "cotaught_lessons_per_teacher",
@@ -382,6 +390,8 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}
+# Counts that are not "out of" anything (no denominator shown or stored).
+COUNT_ONLY = frozenset(i.code for i in INDICATORS if not i.denominator_label)
 
 
 def active_units(unit_ids: set[int] | None = None) -> list[Unit]:
@@ -421,10 +431,11 @@ def compute_figures(
     for indicator in INDICATORS:
         raw = indicator.compute(basis)
         for unit in units:
-            num, den = raw.get(unit.id, (0, 0))
+            num, den = raw.get(unit.id, (0, None if indicator.code in COUNT_ONLY else 0))
             by_unit[(indicator.code, unit.id)] = indicator.figure(num, den)
         if with_city:
             nums = [n for u, (n, _d) in raw.items() if u in active_ids]
-            dens = [d or 0 for u, (_n, d) in raw.items() if u in active_ids]
-            city[indicator.code] = indicator.figure(sum(nums), sum(dens))
+            dens = [d for u, (_n, d) in raw.items() if u in active_ids and d is not None]
+            den = None if indicator.code in COUNT_ONLY else sum(dens)
+            city[indicator.code] = indicator.figure(sum(nums), den)
     return Figures(on, units, by_unit, city)

@@ -52,7 +52,7 @@ def overview_table(f: Filters, figures: Figures, targets: dict, series: Trend) -
             Column("numerator", _("Counted"), "number"),
             Column("denominator", _("Out of"), "number"),
             Column("target", _("Target %(year)s", year=f.year.name), "number"),
-            Column("start", _("On %(day)s", day=_short(series.days[0])), "number"),
+            Column("start", _("First in the range"), "number"),
             Column("change", _("Difference"), "number"),
         ],
         rows,

@@ -10,7 +10,7 @@ from pdservice.strategy.indicators import INDICATORS, compute_figures
 
 EXPECTED_A = {
     "coteaching_teachers": (60.0, 3, 5),
-    "cotaught_lessons": (2.0, 2, 5),
+    "cotaught_lessons": (2.0, 2, None),
     "cotaught_lessons_per_teacher": (0.4, 2, 5),
     "support_groups_coteaching": (66.67, 2, 3),
     "teams_with_meeting": (1.0, 1, 3),
@@ -18,7 +18,7 @@ EXPECTED_A = {
 }
 EXPECTED_B = {
     "coteaching_teachers": (0.0, 0, 2),
-    "cotaught_lessons": (0.0, 0, 2),
+    "cotaught_lessons": (0.0, 0, 0),
     "cotaught_lessons_per_teacher": (0.0, 0, 2),
     "support_groups_coteaching": (None, 0, 0),
     "teams_with_meeting": (0.0, 0, 0),
