@@ -45,7 +45,7 @@ def _chart(f: Filters, indicator: Indicator, series: Trend, targets: dict, ident
             "target; the same figures are in the table beside the chart."
         ),
         [f"{d.day}.{d.month}." for d in series.days],
-        [Series(f.scope_label, series.series(indicator.code))],
+        [Series("", series.series(indicator.code))],  # the title names the scope
         unit=indicator.unit_symbol,
         target=targets.get((indicator.code, unit_id)),
         target_label=_("Target"),
