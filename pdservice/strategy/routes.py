@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pdservice.auth.access import roles_required
+from pdservice.clock import today
 from pdservice.core.services import school_year_for
 from pdservice.errors import abort_with
 from pdservice.extensions import db
@@ -22,7 +23,7 @@ from pdservice.strategy.filters import (
     school_years,
 )
 from pdservice.strategy.forms import TargetsForm
-from pdservice.strategy.indicators import INDICATORS, Indicator, active_units
+from pdservice.strategy.indicators import INDICATORS, Indicator, active_units, compute_figures
 from pdservice.strategy.services import TargetError, Trend, parse_target, set_targets, targets_for
 from pdservice.strategy.tables import (
     indicator_or_404,
@@ -181,6 +182,7 @@ def targets():
             return redirect(url_for("strategy.targets", year=f.year.starts_on.year))
         db.session.rollback()
     current = targets_for(f.year) if f.year.id is not None else {}
+    figures = compute_figures(today(), units=units)
     return (
         render_template(
             "strategy/targets.html",
@@ -191,6 +193,7 @@ def targets():
             scopes=scopes,
             indicators=INDICATORS,
             current=current,
+            figures=figures,
             typed=typed,
             errors=errors,
             field_name=_field,
