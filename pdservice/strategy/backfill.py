@@ -239,18 +239,21 @@ def backfill(start: date, end: date, *, overwrite: bool = False) -> BackfillRepo
                     report.by_indicator[code].unknown[why] += 1
                 else:
                     values[unit.id] = value
-            for unit_id, value in values.items():
-                rows.append(_row(indicator.code, unit_id, day, value))
-            added = len(values)
-            if len(values) == len(units):  # the city only when every unit is known
-                rows.append(_row(indicator.code, None, day, sum(values.values())))
-                added += 1
-            report.by_indicator[code].written += added
-        db.session.execute(
-            sa.delete(IndicatorSnapshot).where(
-                IndicatorSnapshot.taken_on == day, IndicatorSnapshot.indicator.in_(BACKFILLED)
+            written = [_row(indicator.code, u, day, v) for u, v in values.items()]
+            city = len(values) == len(units)  # the city only when every unit is known
+            if city:
+                written.append(_row(indicator.code, None, day, sum(values.values())))
+            report.by_indicator[code].written += len(written)
+            # Replace what is recomputed; a unit-day that is unknown keeps what it had.
+            scope = IndicatorSnapshot.unit_id.in_(list(values) or [-1])
+            if city:
+                scope = sa.or_(scope, IndicatorSnapshot.unit_id.is_(None))
+            db.session.execute(
+                sa.delete(IndicatorSnapshot).where(
+                    IndicatorSnapshot.taken_on == day, IndicatorSnapshot.indicator == code, scope
+                )
             )
-        )
+            rows += written
         if rows:
             db.session.execute(sa.insert(IndicatorSnapshot), rows)
     db.session.flush()

@@ -156,12 +156,22 @@ def test_backfill_says_when_a_team_has_no_history(app, runner, history):
 
     with app.app_context():
         db.session.add(Team(unit_id=history.unit_a.id, name="Imported", kind=TeamKind.OTHER))
+        db.session.add(
+            IndicatorSnapshot(
+                indicator="multiprofessional_staff",
+                unit_id=history.unit_a.id,
+                taken_on=day(-3),
+                value=12,
+                source="demo",
+            )
+        )
         db.session.commit()
     result = runner.invoke(
         args=["strategy", "backfill", "--from", day(-3).isoformat(), "--to", day(-2).isoformat()]
     )
     assert "2 unit-days unknown: a team of the unit has no recorded history" in result.output
-    assert _values(app, "multiprofessional_staff", history.unit_a.id) == {}
+    # What it cannot recompute keeps what it had.
+    assert _values(app, "multiprofessional_staff", history.unit_a.id) == {day(-3): 12}
     assert _values(app, "multiprofessional_staff", history.unit_b.id) == {day(-3): 0, day(-2): 0}
 
 
