@@ -3,7 +3,7 @@ indicator's detail, the targets, and a CSV/XLSX export of every table."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,10 +23,15 @@ from pdservice.strategy.filters import (
     school_years,
 )
 from pdservice.strategy.forms import TargetsForm
-from pdservice.strategy.indicators import INDICATORS, Indicator, active_units, compute_figures
+from pdservice.strategy.indicators import (
+    BY_CODE,
+    INDICATORS,
+    Indicator,
+    active_units,
+    compute_figures,
+)
 from pdservice.strategy.services import TargetError, Trend, parse_target, set_targets, targets_for
 from pdservice.strategy.tables import (
-    indicator_or_404,
     indicator_units_table,
     overview_table,
     page_data,
@@ -53,6 +58,13 @@ def _chart(f: Filters, indicator: Indicator, series: Trend, targets: dict, ident
         y_max=100.0 if indicator.is_percent else None,
         ident=ident,
     )
+
+
+def indicator_or_404(code: str) -> Indicator:
+    indicator = BY_CODE.get(code)
+    if indicator is None:
+        abort(404)
+    return indicator
 
 
 def _filename(name: str, f: Filters) -> str:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from pdservice.clock import today
 from pdservice.reporting.exports import Column, Table
 from pdservice.strategy.filters import Filters
-from pdservice.strategy.indicators import BY_CODE, INDICATORS, Figures, Indicator, compute_figures
+from pdservice.strategy.indicators import INDICATORS, Figures, Indicator, compute_figures
 from pdservice.strategy.services import Trend, targets_for, trend, values_on
 
 
@@ -144,12 +144,3 @@ def page_data(f: Filters) -> tuple[Figures, dict, Trend]:
     targets = targets_for(f.year) if f.year.id is not None else {}
     unit_id = f.unit.id if f.unit is not None else None
     return figures, targets, trend(f.start, f.end, unit_id)
-
-
-def indicator_or_404(code: str) -> Indicator:
-    from flask import abort
-
-    indicator = BY_CODE.get(code)
-    if indicator is None:
-        abort(404)
-    return indicator
