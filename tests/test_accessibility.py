@@ -37,8 +37,17 @@ PAGES = {
         "/timetable/",
         "/coteaching/",
         "/teams/",
+        "/strategy/",
     ],
-    "hr": ["/home", "/training/manage", "/training/courses/new", "/hours/report"],
+    "hr": [
+        "/home",
+        "/training/manage",
+        "/training/courses/new",
+        "/hours/report",
+        "/strategy/",
+        "/strategy/units",
+        "/strategy/targets",
+    ],
     "admin": [
         "/home",
         "/admin/users",

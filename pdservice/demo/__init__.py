@@ -25,6 +25,7 @@ DEMO_STEPS: list[str] = [
     "pdservice.timetable.demo",
     "pdservice.teams.demo",
     "pdservice.coteaching.demo",
+    "pdservice.strategy.demo",
 ]
 
 

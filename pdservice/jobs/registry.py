@@ -22,6 +22,7 @@ JOB_MODULES: list[str] = [
     "pdservice.notifications.jobs",
     "pdservice.training.jobs",
     "pdservice.coteaching.jobs",
+    "pdservice.strategy.jobs",
 ]
 
 

@@ -95,8 +95,10 @@ def line_chart(
     width: int = 640,
     height: int = 260,
     y_max: float | None = None,
+    ident: str = "l",
 ) -> Markup:
-    """Lines over time; each series has its own dash pattern and an end label."""
+    """Lines over time; each series has its own dash pattern and an end label. `ident` makes
+    the title's and description's ids unique when a page has several charts."""
     left, right, top, bottom = 48, 150, 12, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.values if v is not None]
@@ -108,9 +110,10 @@ def line_chart(
 
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
-        f'preserveAspectRatio="xMinYMin meet" aria-labelledby="l-t l-d" '
+        f'preserveAspectRatio="xMinYMin meet" aria-labelledby="{ident}-t {ident}-d" '
         f'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="l-t">{escape(title)}</title><desc id="l-d">{escape(description)}</desc>',
+        f'<title id="{ident}-t">{escape(title)}</title>'
+        f'<desc id="{ident}-d">{escape(description)}</desc>',
     ]
     for k in range(5):
         v = scale_max * k / 4
