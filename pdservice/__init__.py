@@ -94,6 +94,7 @@ FEATURES: list[str] = [
     "pdservice.timetable",
     "pdservice.teams",
     "pdservice.coteaching",
+    "pdservice.reports",
 ]
 
 

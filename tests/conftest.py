@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.browser",
     "tests.training.factories",
     "tests.coteaching.factories",
+    "tests.reports.factories",
 ]
 
 TEST_PASSWORD = "correct horse battery"
