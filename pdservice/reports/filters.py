@@ -63,6 +63,7 @@ class ReportFilters:
     date_from: date | None = None
     date_to: date | None = None
     page: int = 1
+    reaches_city: bool = False  # the user reaches every unit (HR, admins)
     given: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -170,5 +171,6 @@ def parse_filters(names: Iterable[str], args: Any = None) -> ReportFilters:
         date_from=date_from,
         date_to=date_to,
         page=page,
+        reaches_city=scope is None,
         given=given,
     )
