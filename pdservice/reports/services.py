@@ -181,10 +181,18 @@ def hours_report(filters: ReportFilters, *, paged: bool = True) -> Report:
     per_person = _per_person(filters, staff)
     links: dict[Any, str] = {}
     if filters.group == "person":
+        people = sa.select(User.id).where(User.id.in_(staff))
+        if paged:
+            # Sum the ledger of this page's people only (by the (user, year) index).
+            shown = _page(people.order_by(User.name, User.id), filters, paged).subquery("shown")
+            people = sa.select(shown.c.id)
+            per_page = _per_person(filters, people)
+        else:
+            per_page = per_person
         query = (
-            sa.select(User.id, User.name, User.email, User.profession, *_values_of(per_person))
-            .outerjoin(per_person, per_person.c.user_id == User.id)
-            .where(User.id.in_(staff))
+            sa.select(User.id, User.name, User.email, User.profession, *_values_of(per_page))
+            .outerjoin(per_page, per_page.c.user_id == User.id)
+            .where(User.id.in_(people))
             .order_by(User.name, User.id)
         )
         total_rows = _count(sa.select(User.id).where(User.id.in_(staff))) if paged else 0
@@ -196,7 +204,7 @@ def hours_report(filters: ReportFilters, *, paged: bool = True) -> Report:
                 "key": r.id,
                 **_kind_values(r),
             }
-            for r in db.session.execute(_page(query, filters, paged))
+            for r in db.session.execute(query)
         ]
         columns = [
             Column("name", _("Name")),
