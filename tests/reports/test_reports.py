@@ -286,3 +286,22 @@ def test_old_hours_report_addresses_lead_to_the_new_report(client, city, login):
     assert "Development hours by person" in followed.get_data(as_text=True)
     login(w.teacher)
     assert client.get("/hours/report").status_code == 403
+
+
+def test_a_principal_of_two_units_sees_both_and_can_choose_one(client, city, login, make_user):
+    from pdservice.core.enums import Profession, UnitRole
+
+    w = city.world
+    both = make_user(
+        "Principal Both",
+        units=[(w.unit_a, UnitRole.PRINCIPAL), (w.unit_b, UnitRole.PRINCIPAL)],
+        profession=Profession.PRINCIPAL,
+    )
+    login(both)
+    page = get(client, "/reports/veso")
+    assert "All my units" in page
+    units = by_first(table(page, "VESO compliance by unit"))
+    assert [number(v) for v in units["School A"]] == [5, 2, 3, 40]  # now 5 staff in A
+    assert [number(v) for v in units["School B"]] == [4, 1, 3, 25]
+    sheet = xlsx_rows(client.get("/reports/hours.xlsx", query_string={"unit": w.unit_b.id}).data)
+    assert [r[0] for r in sheet[1:]] == ["Bo Both", "Principal B", "Principal Both", "Teacher B"]
