@@ -3,12 +3,9 @@ page runs the same number of SQL statements on a small and a larger city."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
-from pdservice.extensions import db
+from tests.factories import count_queries
 from tests.reports.factories import grow
 
 
@@ -52,22 +49,6 @@ def test_empty_filters_mean_all(client, world, login):
     assert client.get("/reports/hours", query_string={"lang": "fi"}).status_code == 200
 
 
-@contextmanager
-def count_statements(app):
-    counter = {"n": 0}
-
-    def before(*_args, **_kwargs):
-        counter["n"] += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 PAGES = [
     "/reports/hours",
     "/reports/hours?group=unit",
@@ -85,7 +66,7 @@ PAGES = [
 def _statements(app, client) -> dict[str, int]:
     counts = {}
     for path in PAGES:
-        with count_statements(app) as counter:
+        with count_queries(app) as counter:
             assert client.get(path).status_code == 200, path
         counts[path] = counter["n"]
     return counts
