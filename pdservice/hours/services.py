@@ -235,6 +235,21 @@ def decide_external_training(
 # --- transcripts ------------------------------------------------------------------------
 
 
+def counted_hours(
+    year_id: int, *, date_from: date | None = None, date_to: date | None = None
+) -> list:
+    """What counts as a person's development hours in a school year, as WHERE conditions on
+    the ledger: every row of the year (the ledger holds only what counts: attended training,
+    VESO, co-teaching planning, and external training once approved), optionally between two
+    days. The transcripts and the HR reports both count with it."""
+    conditions = [DevelopmentHours.school_year_id == year_id]
+    if date_from is not None:
+        conditions.append(DevelopmentHours.occurred_on >= date_from)
+    if date_to is not None:
+        conditions.append(DevelopmentHours.occurred_on <= date_to)
+    return conditions
+
+
 def veso_hours_per_year() -> Decimal:
     return VESO_DAYS_PER_YEAR * Decimal(str(current_app.config["VESO_HOURS_PER_DAY"]))
 
@@ -270,7 +285,7 @@ def transcript(user: User, year: SchoolYear) -> Transcript:
     rows = list(
         db.session.scalars(
             sa.select(DevelopmentHours)
-            .where(DevelopmentHours.user_id == user.id, DevelopmentHours.school_year_id == year.id)
+            .where(DevelopmentHours.user_id == user.id, *counted_hours(year.id))
             .order_by(DevelopmentHours.occurred_on, DevelopmentHours.id)
             .options(sa.orm.selectinload(DevelopmentHours.areas))
         )

@@ -34,7 +34,7 @@ from pdservice.core.enums import Profession
 from pdservice.core.models import CompetenceArea, Unit, UnitMembership, User
 from pdservice.extensions import db
 from pdservice.hours.models import DevelopmentHours, HoursKind, development_hours_area
-from pdservice.hours.services import VESO_DAYS_PER_YEAR, veso_hours_per_year
+from pdservice.hours.services import VESO_DAYS_PER_YEAR, counted_hours, veso_hours_per_year
 from pdservice.reporting.exports import Column, Table
 from pdservice.reports.filters import PAGE_SIZE, ReportFilters
 from pdservice.training.models import (
@@ -120,13 +120,9 @@ def _count(query: sa.Select) -> int:
 
 
 def _ledger_on(filters: ReportFilters) -> list:
-    """The ledger rows a report counts: the school year, and the date range if given."""
-    conditions = [DevelopmentHours.school_year_id == filters.year.id]
-    if filters.date_from:
-        conditions.append(DevelopmentHours.occurred_on >= filters.date_from)
-    if filters.date_to:
-        conditions.append(DevelopmentHours.occurred_on <= filters.date_to)
-    return conditions
+    """The ledger rows a report counts: the hours feature's definition for the school year,
+    and the date range if given."""
+    return counted_hours(filters.year.id, date_from=filters.date_from, date_to=filters.date_to)
 
 
 def _kind_sums() -> list:
@@ -359,10 +355,7 @@ def _veso_per_person(filters: ReportFilters):
             DevelopmentHours.user_id.label("user_id"),
             sa.func.sum(DevelopmentHours.hours).label("veso"),
         )
-        .where(
-            DevelopmentHours.school_year_id == filters.year.id,
-            DevelopmentHours.kind == HoursKind.VESO,
-        )
+        .where(*counted_hours(filters.year.id), DevelopmentHours.kind == HoursKind.VESO)
         .group_by(DevelopmentHours.user_id)
         .subquery("veso")
     )
