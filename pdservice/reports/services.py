@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -135,16 +136,20 @@ def _kind_sums() -> list:
     return [*columns, sa.func.sum(DevelopmentHours.hours).label("total")]
 
 
-def _per_person(filters: ReportFilters, staff: sa.Select):
+def _per_person(filters: ReportFilters, people: sa.Select | None, *, cte: bool = False):
     """The ledger summed per person (a row per person with hours): by kind and in total.
-    The groupings and the totals sum these rows, so the ledger is read once per query, by
-    the covering index ix_development_hours_year_user_kind."""
-    return (
-        sa.select(DevelopmentHours.user_id.label("user_id"), *_kind_sums())
-        .where(DevelopmentHours.user_id.in_(staff), *_ledger_on(filters))
-        .group_by(DevelopmentHours.user_id)
-        .subquery("per_person")
+    The groupings and the totals sum these rows further, so a query reads the ledger once,
+    through the covering index ix_development_hours_year_user_kind (an index-only scan in
+    person order). `people` limits it to some people (a principal's units, a page); None
+    sums everyone's, and the query that uses the rows keeps the staff in scope (for the
+    whole city that is nearly everyone, and summing first is the cheaper plan)."""
+    query = sa.select(DevelopmentHours.user_id.label("user_id"), *_kind_sums()).where(
+        *_ledger_on(filters)
     )
+    if people is not None:
+        query = query.where(DevelopmentHours.user_id.in_(people))
+    query = query.group_by(DevelopmentHours.user_id)
+    return query.cte("per_person") if cte else query.subquery("per_person")
 
 
 def _sums_of(per_person) -> list:
@@ -174,7 +179,12 @@ def hours_report(filters: ReportFilters, *, paged: bool = True) -> Report:
     """Development hours in the school year (and date range), grouped by person, unit,
     profession or competence area, with the totals by kind for everyone in scope."""
     staff = staff_in_scope(filters)
-    per_person = _per_person(filters, staff)
+    # Grouped by unit or profession, the totals come in the same statement (UNION ALL), so
+    # the ledger is summed once per page: a CTE used twice is computed once.
+    per_person = _per_person(
+        filters, None if filters.whole_city else staff, cte=filters.group in ("unit", "profession")
+    )
+    totals = None
     links: dict[Any, str] = {}
     if filters.group == "person":
         people = sa.select(User.id).where(User.id.in_(staff))
@@ -220,10 +230,10 @@ def hours_report(filters: ReportFilters, *, paged: bool = True) -> Report:
             )
             .outerjoin(per_person, per_person.c.user_id == UnitMembership.user_id)
             .group_by(Unit.id, Unit.name)
-            .order_by(Unit.name)
         )
+        found, totals = _with_totals(member_hours, per_person, staff, 2)
         rows = []
-        for r in db.session.execute(member_hours):
+        for r in sorted(found, key=lambda r: (r.name, r.id)):
             values = _kind_values(r)
             rows.append(
                 {
@@ -252,8 +262,9 @@ def hours_report(filters: ReportFilters, *, paged: bool = True) -> Report:
             .where(User.id.in_(staff))
             .group_by(User.profession)
         )
+        found, totals = _with_totals(query, per_person, staff, 1)
         rows = []
-        for r in db.session.execute(query):
+        for r in found:
             values = _kind_values(r)
             rows.append(
                 {
@@ -314,9 +325,12 @@ def hours_report(filters: ReportFilters, *, paged: bool = True) -> Report:
             *kind_columns(),
         ]
 
-    totals = db.session.execute(
-        sa.select(sa.func.count(per_person.c.user_id).label("people"), *_sums_of(per_person))
-    ).one()
+    if totals is None:
+        totals = db.session.execute(
+            sa.select(
+                sa.func.count(per_person.c.user_id).label("people"), *_sums_of(per_person)
+            ).where(per_person.c.user_id.in_(staff))
+        ).one()
     staff_count = db.session.scalar(
         sa.select(sa.func.count()).select_from(User).where(User.id.in_(staff))
     )
@@ -340,6 +354,25 @@ def hours_report(filters: ReportFilters, *, paged: bool = True) -> Report:
             "per_person": ratio(kind_values["total"], staff_count),
         },
     )
+
+
+def _with_totals(grouped: sa.Select, per_person, staff: sa.Select, keys: int) -> tuple:
+    """Run `grouped` (its first `keys` columns name the group, then a count of staff and the
+    sums) with the totals of the staff in scope as one more row, in one statement. Returns
+    (the grouped rows, the totals as an object with `people` and the sums)."""
+    totals = sa.select(
+        *[sa.null() for _ in range(keys)],
+        sa.func.count(per_person.c.user_id),
+        *_sums_of(per_person),
+        sa.literal(1),
+    ).where(per_person.c.user_id.in_(staff))
+    marked = grouped.add_columns(sa.literal(0).label("totals_row"))
+    rows = db.session.execute(sa.union_all(marked, totals)).all()
+    last = next(r for r in rows if r.totals_row == 1)
+    summary = SimpleNamespace(
+        people=last.staff, **{key: getattr(last, key) for key in _kind_keys()}
+    )
+    return [r for r in rows if r.totals_row == 0], summary
 
 
 def _kind_keys() -> list[str]:
