@@ -25,6 +25,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
+from flask import g
 from flask_babel import gettext as _
 
 from pdservice.clock import HELSINKI
@@ -63,6 +64,15 @@ def ratio(numerator: Any, denominator: Any, scale: int = 1) -> Decimal | None:
     if not denominator:
         return None
     return (Decimal(str(numerator)) * scale / Decimal(str(denominator))).quantize(Decimal("0.1"))
+
+
+def profession_label(value: Any) -> str:
+    """A profession's name in the request's language (the enum builds every label on each
+    `.label`; a report with thousands of rows asks once per profession)."""
+    cache = g.setdefault("report_profession_labels", {})
+    if value not in cache:
+        cache[value] = Profession(value).label
+    return cache[value]
 
 
 def staff_in_scope(filters: ReportFilters) -> sa.Select:
@@ -206,7 +216,7 @@ def hours_report(filters: ReportFilters, *, paged: bool = True) -> Report:
             {
                 "name": r.name,
                 "email": r.email,
-                "profession": Profession(r.profession).label,
+                "profession": profession_label(r.profession),
                 "key": r.id,
                 **_kind_values(r),
             }
@@ -268,7 +278,7 @@ def hours_report(filters: ReportFilters, *, paged: bool = True) -> Report:
             values = _kind_values(r)
             rows.append(
                 {
-                    "name": Profession(r.profession).label,
+                    "name": profession_label(r.profession),
                     "staff": r.staff,
                     **values,
                     "per_person": ratio(values["total"], r.staff),
@@ -446,7 +456,7 @@ def veso_report(filters: ReportFilters, *, paged: bool = True) -> Report:
             {
                 "unit": r.unit,
                 "name": r.name,
-                "profession": Profession(r.profession).label,
+                "profession": profession_label(r.profession),
                 "veso": hours,
                 "missing": max(ZERO, target - hours),
                 "key": r.id,

@@ -79,3 +79,17 @@ def test_statements_per_page_do_not_grow_with_the_data(app, client, city, login)
     larger = _statements(app, client)
     assert larger == small
     assert max(small.values()) <= 15, small
+
+
+@pytest.mark.parametrize("language", ["en", "fi", "sv"])
+def test_report_numbers_read_as_the_number_filter_writes_them(app, language):
+    from flask_babel import get_locale
+
+    from pdservice.reports.routes import number_formatter
+
+    number = app.jinja_env.filters["number"]  # the app's own number filter
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert str(get_locale()) == language
+        fmt = number_formatter(get_locale())
+        for value in (0, 0.5, 1, 2.25, 13.75, 999.99, 1000, 1234.5, 266555, 1234567.891, -3.5):
+            assert fmt(value) == number(value), (language, value)
