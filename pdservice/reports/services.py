@@ -393,6 +393,8 @@ def _kind_keys() -> list[str]:
 
 
 def _veso_per_person(filters: ReportFilters):
+    """VESO hours per person in the school year; a CTE, computed once for the statement
+    that uses it twice (the units and the city's totals)."""
     return (
         sa.select(
             DevelopmentHours.user_id.label("user_id"),
@@ -400,7 +402,7 @@ def _veso_per_person(filters: ReportFilters):
         )
         .where(*counted_hours(filters.year.id), DevelopmentHours.kind == HoursKind.VESO)
         .group_by(DevelopmentHours.user_id)
-        .subquery("veso")
+        .cte("veso")
     )
 
 
@@ -422,8 +424,25 @@ def veso_report(filters: ReportFilters, *, paged: bool = True) -> Report:
         )
         .outerjoin(veso, veso.c.user_id == UnitMembership.user_id)
         .group_by(Unit.id, Unit.name)
-        .order_by(Unit.name)
+        .add_columns(sa.literal(0).label("totals_row"))
     )
+    # The city's (or the principal's units') figures, each person once, in the same
+    # statement.
+    city_row = (
+        sa.select(
+            sa.null(),
+            sa.null(),
+            sa.func.count(User.id),
+            sa.func.sum(compliant),
+            sa.func.sum(done),
+            sa.literal(1),
+        )
+        .select_from(User)
+        .outerjoin(veso, veso.c.user_id == User.id)
+        .where(User.id.in_(staff_in_scope(filters)))
+    )
+    rows = db.session.execute(sa.union_all(per_unit, city_row)).all()
+    city = next(r for r in rows if r.totals_row == 1)
     units = [
         {
             "name": r.name,
@@ -433,7 +452,7 @@ def veso_report(filters: ReportFilters, *, paged: bool = True) -> Report:
             "share": ratio(r.compliant or 0, r.staff, 100),
             "key": r.id,
         }
-        for r in db.session.execute(per_unit)
+        for r in sorted((r for r in rows if r.totals_row == 0), key=lambda r: (r.name, r.id))
     ]
     below_query = (
         _members(filters)
@@ -443,14 +462,19 @@ def veso_report(filters: ReportFilters, *, paged: bool = True) -> Report:
             User.name,
             User.profession,
             done.label("veso"),
+            sa.func.count().over().label("all_rows"),
         )
         .outerjoin(veso, veso.c.user_id == UnitMembership.user_id)
         .where(done < float(target) - EPSILON)
         .order_by(Unit.name, User.name, User.id)
     )
-    total_rows = _count(below_query) if paged else 0
+    # The page's rows and, in each, how many there are in all (a window count).
+    found = db.session.execute(_page(below_query, filters, paged)).all()
+    total_rows = found[0].all_rows if found else 0
+    if paged and not found and filters.page > 1:
+        total_rows = _count(below_query)
     below = []
-    for r in db.session.execute(_page(below_query, filters, paged)):
+    for r in found:
         hours = dec(r.veso)
         below.append(
             {
@@ -462,12 +486,6 @@ def veso_report(filters: ReportFilters, *, paged: bool = True) -> Report:
                 "key": r.id,
             }
         )
-    city = db.session.execute(
-        sa.select(sa.func.count(User.id).label("staff"), sa.func.sum(compliant).label("compliant"))
-        .select_from(User)
-        .outerjoin(veso, veso.c.user_id == User.id)
-        .where(User.id.in_(staff_in_scope(filters)))
-    ).one()
     summary = Table(
         [
             Column("name", _("Unit")),
