@@ -95,6 +95,7 @@ FEATURES: list[str] = [
     "pdservice.teams",
     "pdservice.coteaching",
     "pdservice.strategy",
+    "pdservice.reports",
 ]
 
 

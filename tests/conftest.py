@@ -23,6 +23,7 @@ pytest_plugins = [
     "tests.training.factories",
     "tests.coteaching.factories",
     "tests.strategy.factories",
+    "tests.reports.factories",
 ]
 
 TEST_PASSWORD = "correct horse battery"

@@ -9,10 +9,12 @@ fresh session. To read the database in a test, open `with app.app_context():` an
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import event
 
 from pdservice.core.enums import Language, Profession, UnitKind, UnitRole
 from pdservice.core.models import Unit, UnitMembership, User
@@ -166,3 +168,21 @@ def world(make_unit, make_user) -> World:
             email="admin@example.org",
         ),
     )
+
+
+@contextmanager
+def count_queries(app):
+    """Count the SQL statements run inside the block (SQLAlchemy's before_cursor_execute):
+    `with count_queries(app) as counter: ...; counter["n"]`."""
+    counter = {"n": 0}
+
+    def before(*_args, **_kwargs):
+        counter["n"] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", before)

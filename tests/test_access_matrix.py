@@ -53,7 +53,7 @@ def test_route_answers_role(app, client, world, rule: Rule, role: str):
     sign_in_as(client, world.user(role))
     url = rule.url(world)
     data = rule.data(world) if rule.data else {}
-    response = client.open(url, method=rule.method, data=data, query_string=rule.query)
+    response = client.open(url, method=rule.method, data=data, query_string=rule.query or None)
     assert response.status_code == rule.expected[role], (
         f"{rule.method} {url} as {role}: {response.status_code}, expected {rule.expected[role]}"
     )

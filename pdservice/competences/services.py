@@ -47,21 +47,30 @@ def active_areas() -> list[CompetenceArea]:
 # --- assessments ------------------------------------------------------------------------
 
 
+def latest_assessment_ids(
+    user_ids: Iterable[int] | sa.Select, source: AssessmentSource = AssessmentSource.SELF
+) -> sa.Select:
+    """A subquery of the ids of the latest assessment per (person, area) of `source`, for
+    the people `user_ids` (a list, or a SELECT of user ids). Rows are only ever added, so the
+    latest is the one with the highest id. The city's HR report counts levels over it."""
+    return (
+        sa.select(sa.func.max(CompetenceAssessment.id))
+        .where(CompetenceAssessment.user_id.in_(user_ids), CompetenceAssessment.source == source)
+        .group_by(CompetenceAssessment.user_id, CompetenceAssessment.area_id)
+    )
+
+
 def latest_levels(
     user_ids: Iterable[int], source: AssessmentSource = AssessmentSource.SELF
 ) -> dict[tuple[int, int], CompetenceAssessment]:
-    """{(user id, area id): latest assessment} in one query. Rows are only ever added, so
-    the latest is the one with the highest id."""
+    """{(user id, area id): latest assessment} in one query."""
     ids = list(user_ids)
     if not ids:
         return {}
-    latest_ids = (
-        sa.select(sa.func.max(CompetenceAssessment.id))
-        .where(CompetenceAssessment.user_id.in_(ids), CompetenceAssessment.source == source)
-        .group_by(CompetenceAssessment.user_id, CompetenceAssessment.area_id)
-    )
     rows = db.session.scalars(
-        sa.select(CompetenceAssessment).where(CompetenceAssessment.id.in_(latest_ids))
+        sa.select(CompetenceAssessment).where(
+            CompetenceAssessment.id.in_(latest_assessment_ids(ids, source))
+        )
     )
     return {(r.user_id, r.area_id): r for r in rows}
 

@@ -22,12 +22,4 @@ def register(app: Flask) -> None:
         order=15,
         group="mine",
     )
-    add_nav_item(
-        app,
-        "hours.report",
-        _l("Hours report"),
-        {Role.PRINCIPAL, Role.HR, Role.ADMIN},
-        order=61,
-        group="reports",
-    )
     register_kinds()

@@ -7,14 +7,12 @@ from flask_login import current_user
 
 from pdservice.auth.access import (
     can_reach,
-    chosen_unit,
     get_scoped_or_404,
     roles_required,
-    units_in_scope,
 )
 from pdservice.competences.services import active_areas
 from pdservice.core.enums import Role
-from pdservice.core.models import SchoolYear, UnitMembership, User
+from pdservice.core.models import SchoolYear, User
 from pdservice.core.services import current_school_year
 from pdservice.errors import abort_with
 from pdservice.extensions import db
@@ -24,12 +22,9 @@ from pdservice.hours.models import DevelopmentHours, ExternalStatus, ExternalTra
 from pdservice.hours.services import (
     HoursError,
     decide_external_training,
-    hours_summary,
     pending_external,
     record_external_training,
     transcript,
-    unit_totals,
-    veso_hours_per_year,
 )
 from pdservice.reporting.exports import Table, export_response
 
@@ -132,71 +127,25 @@ def transcript_csv(user_id: int):
     return export_response(Table.of(header, rows), name, "csv")
 
 
-def _report_data():
-    units = units_in_scope(current_user, roles=STAFF_ROLES)
-    unit = chosen_unit(units, request.args.get("unit", type=int))
-    people = list(
-        db.session.scalars(
-            sa.select(User)
-            .join(UnitMembership, UnitMembership.user_id == User.id)
-            .where(UnitMembership.unit_id == unit.id, User.active.is_(True))
-            .order_by(User.name)
-        )
-    )
-    years = _years_for([p.id for p in people])
-    year = _chosen_year(years)
-    return units, unit, years, year, hours_summary(people, year)
+# The unit hours report moved to the HR reports (one place for every report): the old
+# addresses lead there, with their unit and year.
+
+
+def _to_hours_report(endpoint: str, **extra: str):
+    args = {k: v for k, v in request.args.items() if k in ("unit", "year") and v}
+    return redirect(url_for(endpoint, group="person", **args, **extra), code=301)
 
 
 @bp.route("/report")
 @roles_required(*STAFF_ROLES)
 def report():
-    units, unit, years, year, rows = _report_data()
-    total = sum((r.total for r in rows), start=0)
-    on_track = sum(1 for r in rows if r.veso >= r.veso_target)
-    return render_template(
-        "hours/report.html",
-        units=units,
-        unit=unit,
-        years=years,
-        year=year,
-        rows=rows,
-        total=total,
-        on_track=on_track,
-        veso_target=veso_hours_per_year(),
-        unit_totals=unit_totals(units, year) if len(units) > 1 else [],
-    )
+    return _to_hours_report("reports.hours")
 
 
 @bp.route("/report.csv")
 @roles_required(*STAFF_ROLES)
 def report_csv():
-    _units, unit, _years, year, rows = _report_data()
-    header = [
-        _("Name"),
-        _("Email"),
-        _("Profession"),
-        _("Hours in total"),
-        _("VESO hours"),
-        _("VESO target"),
-        _("VESO done (%)"),
-        _("External training hours"),
-    ]
-    data = [
-        [
-            r.user.name,
-            r.user.email,
-            r.user.profession.label,
-            r.total,
-            r.veso,
-            r.veso_target,
-            r.veso_percent,
-            r.external,
-        ]
-        for r in rows
-    ]
-    name = f"hours-{unit.code}-{year.starts_on.year}-{year.ends_on.year}"
-    return export_response(Table.of(header, data), name, "csv")
+    return _to_hours_report("reports.hours_export", fmt="csv")
 
 
 # --- external training ----------------------------------------------------------------------

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -236,6 +235,21 @@ def decide_external_training(
 # --- transcripts ------------------------------------------------------------------------
 
 
+def counted_hours(
+    year_id: int, *, date_from: date | None = None, date_to: date | None = None
+) -> list:
+    """What counts as a person's development hours in a school year, as WHERE conditions on
+    the ledger: every row of the year (the ledger holds only what counts: attended training,
+    VESO, co-teaching planning, and external training once approved), optionally between two
+    days. The transcripts and the HR reports both count with it."""
+    conditions = [DevelopmentHours.school_year_id == year_id]
+    if date_from is not None:
+        conditions.append(DevelopmentHours.occurred_on >= date_from)
+    if date_to is not None:
+        conditions.append(DevelopmentHours.occurred_on <= date_to)
+    return conditions
+
+
 def veso_hours_per_year() -> Decimal:
     return VESO_DAYS_PER_YEAR * Decimal(str(current_app.config["VESO_HOURS_PER_DAY"]))
 
@@ -271,7 +285,7 @@ def transcript(user: User, year: SchoolYear) -> Transcript:
     rows = list(
         db.session.scalars(
             sa.select(DevelopmentHours)
-            .where(DevelopmentHours.user_id == user.id, DevelopmentHours.school_year_id == year.id)
+            .where(DevelopmentHours.user_id == user.id, *counted_hours(year.id))
             .order_by(DevelopmentHours.occurred_on, DevelopmentHours.id)
             .options(sa.orm.selectinload(DevelopmentHours.areas))
         )
@@ -290,49 +304,6 @@ def transcript(user: User, year: SchoolYear) -> Transcript:
     result.by_area = sorted(
         ((areas[i], h) for i, h in per_area.items()), key=lambda pair: pair[0].sort_order
     )
-    return result
-
-
-@dataclass(frozen=True)
-class PersonHours:
-    user: User
-    total: Decimal
-    veso: Decimal
-    external: Decimal
-    veso_target: Decimal
-
-    @property
-    def veso_percent(self) -> int:
-        return min(100, int(self.veso * 100 / self.veso_target)) if self.veso_target else 0
-
-
-def hours_summary(users: list[User], year: SchoolYear) -> list[PersonHours]:
-    """Totals per person in one query: for the unit and division reports."""
-    ids = [u.id for u in users]
-    totals: dict[int, dict[HoursKind, Decimal]] = {}
-    if ids:
-        rows = db.session.execute(
-            sa.select(
-                DevelopmentHours.user_id, DevelopmentHours.kind, sa.func.sum(DevelopmentHours.hours)
-            )
-            .where(DevelopmentHours.user_id.in_(ids), DevelopmentHours.school_year_id == year.id)
-            .group_by(DevelopmentHours.user_id, DevelopmentHours.kind)
-        )
-        for user_id, kind, total in rows:
-            totals.setdefault(user_id, {})[HoursKind(kind)] = Decimal(str(total or 0))
-    target = veso_hours_per_year()
-    result = []
-    for user in users:
-        kinds = totals.get(user.id, {})
-        result.append(
-            PersonHours(
-                user=user,
-                total=sum(kinds.values(), Decimal(0)),
-                veso=kinds.get(HoursKind.VESO, Decimal(0)),
-                external=kinds.get(HoursKind.EXTERNAL, Decimal(0)),
-                veso_target=target,
-            )
-        )
     return result
 
 
@@ -358,61 +329,3 @@ def pending_external(user: User) -> list[ExternalTraining]:
             )
         )
     return list(db.session.scalars(query))
-
-
-@dataclass(frozen=True)
-class UnitHours:
-    unit: Any
-    staff: int
-    total: Decimal
-    veso_done: int
-
-    @property
-    def per_person(self) -> Decimal:
-        return self.total / self.staff if self.staff else Decimal(0)
-
-
-def unit_totals(units: list, year: SchoolYear) -> list[UnitHours]:
-    """Per unit: staff, hours in total and how many have done their VESO hours (a person in
-    two units counts in both). Two queries, whatever the number of units."""
-    from pdservice.core.models import UnitMembership
-
-    unit_ids = [u.id for u in units]
-    if not unit_ids:
-        return []
-    members = db.session.execute(
-        sa.select(UnitMembership.unit_id, UnitMembership.user_id)
-        .join(User, User.id == UnitMembership.user_id)
-        .where(UnitMembership.unit_id.in_(unit_ids), User.active.is_(True))
-    ).all()
-    user_ids = {user_id for _unit, user_id in members}
-    sums: dict[int, dict[HoursKind, Decimal]] = {}
-    for user_id, kind, total in db.session.execute(
-        sa.select(
-            DevelopmentHours.user_id, DevelopmentHours.kind, sa.func.sum(DevelopmentHours.hours)
-        )
-        .where(
-            DevelopmentHours.school_year_id == year.id,
-            DevelopmentHours.user_id.in_(user_ids or {-1}),
-        )
-        .group_by(DevelopmentHours.user_id, DevelopmentHours.kind)
-    ):
-        sums.setdefault(user_id, {})[HoursKind(kind)] = Decimal(str(total or 0))
-    target = veso_hours_per_year()
-    per_unit: dict[int, list[int]] = {}
-    for unit_id, user_id in members:
-        per_unit.setdefault(unit_id, []).append(user_id)
-    result = []
-    for unit in units:
-        people = per_unit.get(unit.id, [])
-        result.append(
-            UnitHours(
-                unit=unit,
-                staff=len(people),
-                total=sum((sum(sums.get(p, {}).values(), Decimal(0)) for p in people), Decimal(0)),
-                veso_done=sum(
-                    1 for p in people if sums.get(p, {}).get(HoursKind.VESO, Decimal(0)) >= target
-                ),
-            )
-        )
-    return result

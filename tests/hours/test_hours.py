@@ -264,19 +264,23 @@ def test_veso_hours_per_day_is_a_setting(app, world, run_in_app):
 
 
 def test_principal_report_lists_their_unit(app, client, world, login, run_in_app):
+    """The unit hours report now lives in the HR reports (tests/reports)."""
     credit(run_in_app, world.teacher.id, hours=Decimal(18), kind="veso", occurred_on=date.today())
     login(world.principal)
-    page = client.get("/hours/report").get_data(as_text=True)
+    page = client.get("/hours/report", follow_redirects=True).get_data(as_text=True)
     assert "Teacher A" in page and "Teacher B" not in page
-    assert "1 / 2" in page  # one of the two staff of unit A has done their VESO hours
-    report = client.get("/hours/report.csv").data.decode("utf-8-sig")
+    assert "1 / 2" in client.get("/reports/veso").get_data(as_text=True)
+    report = client.get("/hours/report.csv", follow_redirects=True).data.decode("utf-8-sig")
     assert "Teacher A" in report and ";18;" in report
     login(world.principal_b)
-    assert client.get(f"/hours/report?unit={world.unit_a.id}").status_code == 404
+    assert (
+        client.get(f"/hours/report?unit={world.unit_a.id}", follow_redirects=True).status_code
+        == 404
+    )
     assert client.get(f"/hours/people/{world.teacher.id}").status_code == 404
 
 
 def test_hr_sees_every_unit(app, client, world, login):
     login(world.hr)
-    page = client.get("/hours/report").get_data(as_text=True)
+    page = client.get("/reports/hours?group=unit").get_data(as_text=True)
     assert "School A" in page and "School B" in page

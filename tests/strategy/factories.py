@@ -1,4 +1,4 @@
-"""A small hand-built city with known indicator values (see `city` for the answers)."""
+"""A small hand-built city with known indicator values (see `indicator_city` for the answers)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ class City:
 
 
 @pytest.fixture
-def city(app, world, make_user) -> City:
+def indicator_city(app, world, make_user) -> City:
     a = world.unit_a
     t = {
         "T1": make_user("T1", units=[a], profession=P.CLASS_TEACHER),

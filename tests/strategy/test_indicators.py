@@ -43,18 +43,18 @@ def test_the_registry_defines_every_indicator_once():
 
 
 @pytest.mark.parametrize("code", list(EXPECTED_A))
-def test_each_indicator_on_the_hand_built_city(app, city, code):
+def test_each_indicator_on_the_hand_built_city(app, indicator_city, code):
     with app.app_context():
         figures = compute_figures(today())
-        a = figures.of(code, city.ids["unit_a"])
-        b = figures.of(code, city.ids["unit_b"])
+        a = figures.of(code, indicator_city.ids["unit_a"])
+        b = figures.of(code, indicator_city.ids["unit_b"])
         assert (a.value, a.numerator, a.denominator) == EXPECTED_A[code]
         value, num, den = EXPECTED_B[code]
         assert (b.value, b.numerator or 0, b.denominator or 0) == (value, num, den)
         assert figures.of(code, None).value == EXPECTED_CITY[code]
 
 
-def test_figures_take_a_bounded_number_of_queries(app, city):
+def test_figures_take_a_bounded_number_of_queries(app, indicator_city):
     from sqlalchemy import event
 
     with app.app_context():
@@ -69,7 +69,7 @@ def test_figures_take_a_bounded_number_of_queries(app, city):
     assert len(statements) <= 10
 
 
-def test_publishing_more_moves_the_figures(app, city):
+def test_publishing_more_moves_the_figures(app, indicator_city):
     """The figures are live: publishing the accepted lesson of T2 adds a lesson and a
     teacher (T3 hosts L3)."""
     from pdservice.coteaching.models import CoTeachingAssignment
@@ -77,10 +77,10 @@ def test_publishing_more_moves_the_figures(app, city):
     with app.app_context():
         db.session.execute(
             CoTeachingAssignment.__table__.update()
-            .where(CoTeachingAssignment.term_id == city.ids["term"])
+            .where(CoTeachingAssignment.term_id == indicator_city.ids["term"])
             .values(published=True)
         )
         db.session.commit()
         figures = compute_figures(today())
-        assert figures.of("cotaught_lessons", city.ids["unit_a"]).value == 3
-        assert figures.of("coteaching_teachers", city.ids["unit_a"]).value == 80.0
+        assert figures.of("cotaught_lessons", indicator_city.ids["unit_a"]).value == 3
+        assert figures.of("coteaching_teachers", indicator_city.ids["unit_a"]).value == 80.0

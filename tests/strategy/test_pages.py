@@ -47,7 +47,7 @@ def _shown(value) -> str:
 # --- scoping -------------------------------------------------------------------------------
 
 
-def test_hr_sees_the_city_and_every_unit(login, world, city):
+def test_hr_sees_the_city_and_every_unit(login, world, indicator_city):
     client = login(world.hr)
     html = client.get("/strategy/").get_data(as_text=True)
     assert "Collaboration indicators: City of Vantaa" in html
@@ -57,7 +57,7 @@ def test_hr_sees_the_city_and_every_unit(login, world, city):
     assert _cells(units, "School A")[0] == "60"
 
 
-def test_a_principal_sees_their_own_unit_only(login, world, city):
+def test_a_principal_sees_their_own_unit_only(login, world, indicator_city):
     client = login(world.principal)
     html = client.get("/strategy/").get_data(as_text=True)
     assert "Collaboration indicators: School A" in html
@@ -81,7 +81,7 @@ def test_a_principal_sees_their_own_unit_only(login, world, city):
         "/strategy/indicators/coteaching_teachers/trend.xlsx",
     ],
 )
-def test_another_units_figures_answer_404_to_a_principal(login, world, city, path):
+def test_another_units_figures_answer_404_to_a_principal(login, world, indicator_city, path):
     principal_b = login(world.principal_b)
     assert principal_b.get(path, query_string={"unit": world.unit_a.id}).status_code == 404
     assert principal_b.get(path, query_string={"unit": "school-a"}).status_code == 404
@@ -89,7 +89,7 @@ def test_another_units_figures_answer_404_to_a_principal(login, world, city, pat
     assert login(world.teacher).get(path).status_code == 403
 
 
-def test_a_principal_cannot_edit_targets(login, world, city):
+def test_a_principal_cannot_edit_targets(login, world, indicator_city):
     client = login(world.principal)
     assert client.get("/strategy/targets").status_code == 403
     response = client.post("/strategy/targets", data={"target-coteaching_teachers-city": "50"})
@@ -113,7 +113,7 @@ def test_a_principal_cannot_edit_targets(login, world, city):
         ({"from": "2000-01-01", "to": "2026-02-01"}, "at most five years"),
     ],
 )
-def test_bad_filters_answer_400_with_a_clear_message(login, world, city, query, message):
+def test_bad_filters_answer_400_with_a_clear_message(login, world, indicator_city, query, message):
     client = login(world.hr)
     for path in ("/strategy/", "/strategy/units.csv", "/strategy/indicators/cotaught_lessons"):
         response = client.get(path, query_string=query)
@@ -141,7 +141,7 @@ def _targets(app) -> dict:
         }
 
 
-def test_leadership_sets_targets_for_the_city_and_a_unit(app, login, world, city):
+def test_leadership_sets_targets_for_the_city_and_a_unit(app, login, world, indicator_city):
     client = login(world.hr)
     a = world.unit_a.id
     response = client.post(
@@ -189,7 +189,9 @@ def test_leadership_sets_targets_for_the_city_and_a_unit(app, login, world, city
         ("target-cotaught_lessons-city", "nan", "Type a number"),
     ],
 )
-def test_bad_targets_answer_422_and_save_nothing(app, login, world, city, field, value, message):
+def test_bad_targets_answer_422_and_save_nothing(
+    app, login, world, indicator_city, field, value, message
+):
     client = login(world.admin)
     response = client.post(
         "/strategy/targets", data={field: value, "target-teams_with_meeting-city": "5"}
@@ -200,7 +202,7 @@ def test_bad_targets_answer_422_and_save_nothing(app, login, world, city, field,
     assert _targets(app) == {}
 
 
-def test_targets_for_a_chosen_school_year(app, login, world, city):
+def test_targets_for_a_chosen_school_year(app, login, world, indicator_city):
     client = login(world.hr)
     response = client.post(
         f"/strategy/targets?year={YEAR}", data={"target-cotaught_lessons-city": "10"}
@@ -212,7 +214,7 @@ def test_targets_for_a_chosen_school_year(app, login, world, city):
 # --- exports -------------------------------------------------------------------------------
 
 
-def test_exports_open_in_openpyxl_and_match_the_screen(app, login, world, city):
+def test_exports_open_in_openpyxl_and_match_the_screen(app, login, world, indicator_city):
     client = login(world.hr)
     client.post("/strategy/targets", data={"target-coteaching_teachers-city": "75"})
     html = client.get("/strategy/").get_data(as_text=True)
@@ -238,7 +240,7 @@ def test_exports_open_in_openpyxl_and_match_the_screen(app, login, world, city):
         assert _cells(detail, row[0]) == [_shown(v) for v in row[1:]]
 
 
-def test_exports_apply_the_filters(app, login, world, city, runner):
+def test_exports_apply_the_filters(app, login, world, indicator_city, runner):
     runner.invoke(args=["strategy", "snapshot"])
     client = login(world.hr)
     start = today() - timedelta(days=3)

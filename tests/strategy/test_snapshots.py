@@ -37,10 +37,10 @@ def _run_job(app) -> None:
         db.session.commit()
 
 
-def test_nightly_job_records_every_indicator_per_unit_and_city(app, city):
+def test_nightly_job_records_every_indicator_per_unit_and_city(app, indicator_city):
     _run_job(app)
     rows = _rows(app)
-    a, b = city.ids["unit_a"], city.ids["unit_b"]
+    a, b = indicator_city.ids["unit_a"], indicator_city.ids["unit_b"]
     by_key = {(r[0], r[1]): r for r in rows}
     assert {r[2] for r in rows} == {today()}
     for indicator in INDICATORS:
@@ -54,7 +54,7 @@ def test_nightly_job_records_every_indicator_per_unit_and_city(app, city):
     assert all(r[6] == "nightly" for r in rows)
 
 
-def test_running_the_job_twice_in_a_night_gives_the_same_rows(app, city):
+def test_running_the_job_twice_in_a_night_gives_the_same_rows(app, indicator_city):
     _run_job(app)
     first = _rows(app)
     _run_job(app)
@@ -62,7 +62,7 @@ def test_running_the_job_twice_in_a_night_gives_the_same_rows(app, city):
     assert len(first) == 6 * 2 + 6 - 1  # 6 indicators × (A, city) + B's five
 
 
-def test_a_second_run_records_what_changed_since(app, city):
+def test_a_second_run_records_what_changed_since(app, indicator_city):
     """Idempotent per night, but not frozen: a later run that night replaces the day's rows."""
     from pdservice.teams.models import TeamMeeting
 
@@ -72,10 +72,10 @@ def test_a_second_run_records_what_changed_since(app, city):
         db.session.commit()
     _run_job(app)
     values = {(r[0], r[1]): r[3] for r in _rows(app)}
-    assert values[("teams_with_meeting", city.ids["unit_a"])] == 0
+    assert values[("teams_with_meeting", indicator_city.ids["unit_a"])] == 0
 
 
-def test_snapshot_command_does_what_the_job_does(app, city, runner):
+def test_snapshot_command_does_what_the_job_does(app, indicator_city, runner):
     result = runner.invoke(args=["strategy", "snapshot"])
     assert result.exit_code == 0, result.output
     assert "17 snapshots recorded" in result.output

@@ -3,33 +3,16 @@ and a bounded number of queries per page (no query per row)."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from pdservice.competences.models import AssessmentSource, CompetenceAssessment
 from pdservice.core.models import CompetenceArea
 from pdservice.extensions import db
 from pdservice.training.models import CourseFormat
-
-
-@contextmanager
-def count_queries(app):
-    counter = {"n": 0}
-
-    def before(*_args, **_kwargs):
-        counter["n"] += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+from tests.factories import count_queries
 
 
 def titles(client, **query) -> list[str]:

@@ -80,7 +80,7 @@ def check_screens(app, demo):
     assert "Approve" in principal.get("/training/approvals").get_data(as_text=True)
     assert "<svg" in principal.get("/competences/units").get_data(as_text=True)
     assert "Waiting for the principal" in principal.get("/competences/plans").get_data(as_text=True)
-    assert "VESO" in principal.get("/hours/report").get_data(as_text=True)
+    assert "VESO" in principal.get("/reports/hours").get_data(as_text=True)
     assert "Conference" not in principal.get("/hours/external/review").get_data(as_text=True)
 
     hr = sign_in(app, "hr@vantaa.example")
@@ -96,7 +96,7 @@ def check_screens(app, demo):
         course_id = db.session.get(CourseSession, held).course_id
     assert "Attended" in hr.get(f"/training/sessions/{held}/participants").get_data(as_text=True)
     assert "/ 5" in hr.get(f"/training/courses/{course_id}/feedback").get_data(as_text=True)
-    assert "Units, " in hr.get("/hours/report").get_data(as_text=True)
+    assert "Development hours by unit" in hr.get("/reports/hours?group=unit").get_data(as_text=True)
 
     admin = sign_in(app, "admin@vantaa.example")
     outbox = admin.get("/notifications/outbox").get_data(as_text=True)
