@@ -81,3 +81,21 @@ def test_formula_like_text_is_neutralised_in_both_formats():
     assert rows[2] == ["'@SUM(1)", "'+x"]
     sheet = load_workbook(io.BytesIO(to_xlsx(table))).active
     assert sheet["A2"].value.startswith("'=") and sheet["B3"].value == "'+x"
+
+
+def test_bar_chart_labels_get_the_room_they_need_and_long_ones_keep_their_text():
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    long = "Yhteisopettajuuden suunnittelu"  # 30 characters: clipped by a fixed column before
+    root = ElementTree.fromstring(str(bar_chart("T", "D", ["VESO", long], [3, 4], ident="k")))
+    labels = [t for t in root.findall("s:text", ns) if t.get("text-anchor") == "end"]
+    left = float(labels[0].get("x")) + 8
+    assert left >= len(long) * 7.4  # the column fits the longest label
+    assert "".join(labels[1].itertext()) == long
+    assert root.get("aria-labelledby") == "k-t k-d"
+    huge = "An extraordinarily long competence area name that cannot possibly fit " * 2
+    root = ElementTree.fromstring(str(bar_chart("T", "D", [huge], [1])))
+    label = next(t for t in root.findall("s:text", ns) if t.get("text-anchor") == "end")
+    assert label.find("s:title", ns).text == huge  # the full text as a tooltip
+    shown = label.find("s:title", ns).tail
+    assert shown.endswith("…") and len(shown) < len(huge)
+    assert float(label.get("x")) + 8 <= 640 * 0.45

@@ -16,6 +16,9 @@ from markupsafe import Markup
 
 PALETTE = ("#00558c", "#b35900", "#1e6b30", "#6b2d8a", "#8a1c1c", "#4a4a4a")
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4")
+# The average width of a character at the bar labels' 13 px (sans-serif, Finnish text), to
+# size the label column; generous, so that labels are not clipped.
+LABEL_CHAR_PX = 7.4
 
 
 @dataclass(frozen=True)
@@ -48,24 +51,34 @@ def bar_chart(
     target_label: str = "",
     width: int = 640,
     bar_height: int = 26,
+    ident: str = "c",
 ) -> Markup:
-    """Horizontal bars, one per label, each with its value written beside it."""
-    left, right, top = 190, 70, 10
+    """Horizontal bars, one per label, each with its value written beside it. The label
+    column is as wide as the longest label needs (at most 45 % of the chart); a label longer
+    than that is shortened with an ellipsis and keeps its full text as a tooltip. `ident`
+    makes the title's and description's ids unique when a page has several charts."""
+    longest = max((len(label) for label in labels), default=0)
+    left = int(min(max(120, longest * LABEL_CHAR_PX + 16), width * 0.45))
+    fits = max(4, int((left - 16) / LABEL_CHAR_PX))
+    right, top = 70, 10
     height = top + len(labels) * (bar_height + 8) + 30
     scale_max = _nice_max(max([*values, target or 0, 0]))
     plot = width - left - right
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
-        f'width="100%" preserveAspectRatio="xMinYMin meet" aria-labelledby="c-t c-d" '
-        f'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="c-t">{escape(title)}</title><desc id="c-d">{escape(description)}</desc>',
+        f'width="100%" preserveAspectRatio="xMinYMin meet" '
+        f'aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{ident}-t">{escape(title)}</title>'
+        f'<desc id="{ident}-d">{escape(description)}</desc>',
     ]
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = top + i * (bar_height + 8)
         w = max(0.0, plot * (value or 0) / scale_max)
+        shown = label if len(label) <= fits else label[: fits - 1].rstrip() + "…"
+        tooltip = f"<title>{escape(label)}</title>" if shown != label else ""
         parts.append(
             f'<text x="{left - 8}" y="{y + bar_height * 0.7:.0f}" text-anchor="end" '
-            f'font-size="13" fill="#1b1b1b">{escape(label[:28])}</text>'
+            f'font-size="13" fill="#1b1b1b">{tooltip}{escape(shown)}</text>'
             f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_height}" '
             f'fill="{PALETTE[0]}"/>'
             f'<text x="{left + w + 6:.1f}" y="{y + bar_height * 0.7:.0f}" font-size="13" '
