@@ -49,6 +49,22 @@ def test_seed_demo_builds_the_city(runner, app):
         } <= professions
         principal = db.session.scalar(sa.select(User).where(User.email == accounts[2]["email"]))
         assert principal.check_password(app.config["DEMO_PASSWORD"])
+        # Published pairs have planned together, and the ledger counts it as its own kind
+        # (from the term's third week on: on the first school days there is nothing yet).
+        from pdservice.clock import today
+        from pdservice.coteaching.models import PlanningEntry
+        from pdservice.hours.models import DevelopmentHours, HoursKind
+        from pdservice.timetable.models import Term
+
+        started = db.session.scalar(sa.select(sa.func.min(Term.starts_on)))
+        if (today() - started).days > 21:
+            entries = db.session.scalar(sa.select(sa.func.count(PlanningEntry.id)))
+            credited = db.session.scalar(
+                sa.select(sa.func.count(DevelopmentHours.id)).where(
+                    DevelopmentHours.kind == HoursKind.COTEACHING_PLANNING
+                )
+            )
+            assert entries >= 10 and credited == 2 * entries
 
 
 def test_seed_demo_twice_changes_nothing(runner, app):

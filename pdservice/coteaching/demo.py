@@ -9,6 +9,9 @@ seeding twice changes nothing.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 import sqlalchemy as sa
 from flask import current_app
 
@@ -33,6 +36,7 @@ CO_TEACHING = (
     Profession.SPECIAL_CLASS_TEACHER,
 )
 SPECIALISTS = (Profession.SPECIAL_NEEDS_TEACHER, Profession.SPECIAL_CLASS_TEACHER)
+PLANNING_NOTE = "Yhteinen suunnittelu: tavoitteet, työnjako ja eriyttäminen."
 COMMENTS = (
     "Sopii hyvin, suunnitellaan yhdessä tiistaisin.",
     "Hyvä pari, aloitetaan syyskuussa.",
@@ -122,3 +126,33 @@ def _review_and_publish(run: SolveRun, principal: User | None, rng) -> None:
         if principal is not None:
             decide_meeting(run, meeting, "accept", principal)
     publish(run.term, principal)
+    _log_planning(run.term, rng)
+
+
+def _log_planning(term, rng) -> None:
+    """Most published pairs have already planned together a few times this term (on school
+    days since the term's third week), so the hours ledger and the HR reports show the
+    co-teaching planning kind."""
+    from pdservice.clock import today
+    from pdservice.coteaching.planning import log_planning
+    from pdservice.coteaching.services import published_pairs
+
+    first, last = (
+        term.starts_on + timedelta(days=14),
+        min(term.ends_on, today() - timedelta(days=1)),
+    )
+    days = [
+        first + timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if (first + timedelta(days=n)).weekday() < 5
+    ]
+    if not days:
+        return
+    for low, high in sorted(published_pairs(term.id)):
+        if rng.random() < 0.25:
+            continue
+        a, b = db.session.get(User, low), db.session.get(User, high)
+        for occurred_on in sorted(rng.sample(days, min(len(days), rng.randint(1, 3)))):
+            hours = Decimal(rng.choice(("0.75", "1", "1.5")))
+            user, partner = (a, b) if rng.random() < 0.5 else (b, a)
+            log_planning(term, user, partner, occurred_on, hours, PLANNING_NOTE)
