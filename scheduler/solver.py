@@ -16,6 +16,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from . import lagrange
 from .decompose import candidate_pairs
 from .domain import Problem
 from .explain import (
@@ -55,6 +56,15 @@ LARGE_OPTIONS = 5000
 #: arrives after presolve and keeps falling until the end (README, "What we tried").
 RESTRICTED_SHARE = 0.2
 RESTRICTED_MAX_SECONDS = 6.0
+#: Share of the time limit the Lagrangian relaxation of a large school gets (lagrange.py).
+LAGRANGE_SHARE = 0.35
+#: Above this many options, the last phase searches only the pairs the relaxation used (with
+#: the best plan's): the full model's own LP bound would come too late to matter, and the
+#: search moves faster on the smaller model (README, "What we tried").
+LAGRANGE_RESTRICT_OPTIONS = 20000
+#: A pair the relaxation's teacher problems formed in more than this share of the last
+#: iterations (exponentially weighted) joins the last phase.
+PAIR_USAGE = 0.05
 #: Up to this many workers, the portfolio is max_lp plus CP-SAT's LNS (see _make_solver).
 SMALL_PORTFOLIO_WORKERS = 3
 
@@ -187,6 +197,7 @@ def solve(
 
     best = _best_hint(index, baseline, previous) if params.use_hint else None
     search = _Search(started, params, progress, cancel, result)
+    full_model = True
     if len(index.candidates) > LARGE_OPTIONS:
         narrow = index.restricted(candidate_pairs(index, [s for s in (best, previous) if s]))
         result.stats["restricted_options"] = len(narrow.candidates)
@@ -196,7 +207,24 @@ def solve(
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             best = model.extract(solver.boolean_value)
             result.source = "cp-sat (restricted)"
-    if not search.cancelled:
+        relaxation = _relax(index, search, best, previous)
+        if relaxation is not None and len(index.candidates) > LAGRANGE_RESTRICT_OPTIONS:
+            full_model = False
+            pairs = candidate_pairs(index, [s for s in (best,) if s], per_teacher=0)
+            pairs |= {k for k, used in relaxation.pair_usage.items() if used > PAIR_USAGE}
+            narrow = index.restricted(pairs)
+            result.stats["lagrangian_options"] = len(narrow.candidates)
+            model = build_model(narrow, previous=previous)
+            result.stats.update(_model_stats(model))
+            result.stats["model"] = "restricted by the relaxation"
+            remaining = params.time_limit_seconds - (time.perf_counter() - started)
+            if not search.cancelled and remaining > 0.2:
+                status, solver = search.run(model, best, remaining, bound_is_valid=False)
+                result.stats.update(_solver_stats(solver))
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    best = model.extract(solver.boolean_value)
+                    result.source = "cp-sat (restricted)"
+    if full_model and not search.cancelled:
         model = build_model(index, previous=previous)
         result.stats.update(_model_stats(model))
         remaining = params.time_limit_seconds - (time.perf_counter() - started)
@@ -207,11 +235,16 @@ def solve(
             best = model.extract(solver.boolean_value)
             result.stats["solver_objective"] = round(solver.objective_value)
             result.bound = solver.best_objective_bound
+            result.stats["bound_source"] = "cp-sat"
         elif status == cp_model.INFEASIBLE:
             return _infeasible(result, index, started)
         elif status == cp_model.MODEL_INVALID:  # pragma: no cover - a bug in this package
             raise RuntimeError(f"CP-SAT rejected the model: {model.cp.validate()}")
         # UNKNOWN: no bound is reported, as CP-SAT's is meaningless before its search ran.
+    lagrangian = search.lagrangian_bound
+    if lagrangian is not None and (result.bound is None or lagrangian < result.bound):
+        result.bound = lagrangian
+        result.stats["bound_source"] = "lagrangian"
     result.cancelled = search.cancelled
     if best is not None:
         if result.source == "none":
@@ -224,8 +257,38 @@ def solve(
     _explain_solution(result, index, previous)
     if result.score is not None:
         result.objective = result.score.total
+        if result.bound is not None and result.objective >= result.bound:
+            result.status = "optimal"  # the relaxation's bound is attained
     result.wall_seconds = time.perf_counter() - started
     return result
+
+
+def _relax(index: Index, search: _Search, best: Solution | None, previous: Solution | None):
+    """The Lagrangian relaxation of a large school (see lagrange.py): a proven bound, often
+    below CP-SAT's LP bound and available long before it, and the pairs that matter."""
+    params = index.params
+    if search.cancelled or previous is not None or not lagrange.supported(index):
+        return None
+    target = analyse(index.problem, params, best).total if best is not None else 0
+    budget = min(
+        LAGRANGE_SHARE * params.time_limit_seconds,
+        params.time_limit_seconds - (time.perf_counter() - search.started) - 1.0,
+    )
+    if budget <= 0.5:
+        return None
+    relaxation = lagrange.relax(
+        index, target=target, time_limit=budget, should_stop=search.should_stop
+    )
+    if relaxation is None or not math.isfinite(relaxation.bound):
+        return None
+    search.lagrangian_bound = relaxation.integer_bound
+    search.report_bound(relaxation.integer_bound)
+    search.result.stats["lagrangian"] = {
+        "bound": relaxation.integer_bound,
+        "iterations": relaxation.iterations,
+        "seconds": round(relaxation.seconds, 3),
+    }
+    return relaxation
 
 
 def _best_hint(index: Index, baseline: Solution, previous: Solution | None) -> Solution | None:
@@ -345,6 +408,20 @@ class _Search:
         self.cancel = cancel
         self.result = result
         self.cancelled = False
+        #: The Lagrangian relaxation's proven bound, once it ran (an integer).
+        self.lagrangian_bound: int | None = None
+
+    def should_stop(self) -> bool:
+        """Polled by the relaxation between iterations: cancel, or a failed progress callback."""
+        if self.cancel is not None and _CancelWatcher(None, self.cancel)._cancelled():
+            self.cancelled = True
+        return self.cancelled
+
+    def report_bound(self, bound: float) -> None:
+        elapsed = time.perf_counter() - self.started
+        self.result.progress.append((round(elapsed, 3), None, bound))
+        if self.progress is not None:
+            self.progress(elapsed, None, bound)
 
     def run(
         self,
@@ -393,11 +470,20 @@ class _Tracker(cp_model.CpSolverSolutionCallback):
                 result.first_solution_seconds = round(elapsed, 3)
             self._objective = self.objective_value
             bound = self.best_objective_bound if self._bound_is_valid else None
-            self._emit(elapsed, self._objective, bound)
+            self._emit(elapsed, self._objective, self._proven(bound))
 
     def on_bound(self, bound: float) -> None:
         with self._lock:
-            self._emit(time.perf_counter() - self._search.started, self._objective, bound)
+            elapsed = time.perf_counter() - self._search.started
+            self._emit(elapsed, self._objective, self._proven(bound))
+
+    def _proven(self, bound: float | None) -> float | None:
+        """The best proven bound: this search's (when it bounds the full problem) or the
+        relaxation's, whichever is lower."""
+        known = self._search.lagrangian_bound
+        if bound is None or (known is not None and known < bound):
+            return known
+        return bound
 
     def _emit(self, elapsed: float, objective: float | None, bound: float | None) -> None:
         self._search.result.progress.append((round(elapsed, 3), objective, bound))
