@@ -235,6 +235,7 @@ def solve(
             best = model.extract(solver.boolean_value)
             result.stats["solver_objective"] = round(solver.objective_value)
             result.bound = solver.best_objective_bound
+            result.stats["solver_bound"] = solver.best_objective_bound
             result.stats["bound_source"] = "cp-sat"
         elif status == cp_model.INFEASIBLE:
             return _infeasible(result, index, started)
