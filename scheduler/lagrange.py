@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -268,24 +269,55 @@ def relax(
     target: float,
     time_limit: float,
     max_iterations: int = 100000,
-    should_stop=None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Relaxation | None:
     """Subgradient optimisation of the Lagrangian dual for `time_limit` seconds.
 
     `target` is the objective of the best known plan (Polyak's step aims at it; any value
     below the optimum keeps the steps well defined).
     """
-    if not supported(index):
+    relaxer = Relaxer.create(index)
+    if relaxer is None:
         return None
-    started = time.perf_counter()
-    data = _Data(index)
-    solver = _Dual(data)
-    return solver.run(target, started, time_limit, max_iterations, should_stop)
+    relaxer.run(target, time_limit, max_iterations, should_stop)
+    return relaxer.result()
+
+
+class Relaxer:
+    """A relaxation that can be run in stints (the solver continues it in a thread while
+    CP-SAT searches)."""
+
+    def __init__(self, index: Index):
+        self.dual = _Dual(_Data(index))
+
+    @classmethod
+    def create(cls, index: Index) -> Relaxer | None:
+        return cls(index) if supported(index) else None
+
+    def run(self, target, time_limit, max_iterations=100000, should_stop=None, on_bound=None):
+        self.dual.run(target, time_limit, max_iterations, should_stop, on_bound)
+
+    def result(self) -> Relaxation:
+        return self.dual.result()
+
+    def pair_prices(self) -> dict[tuple[str, str], float]:
+        return self.dual.pair_prices()
 
 
 class _Dual:
     def __init__(self, data: _Data):
         self.d = data
+        self.created = time.perf_counter()
+        self.best = math.inf
+        self.best_prices = None
+        self.theta = THETA
+        self.stall = 0
+        self.history: list[tuple[float, float]] = []
+        self.usage = np.zeros(len(data.pairs))
+        self.usage_weight = 0.0
+        self.iterations = 0
+        self.direction = None
+        self.done = False
         n, n_pairs = data.n_options, len(data.pairs)
         self.lam = np.zeros(n)
         self.eta = np.zeros(n_pairs)
@@ -309,6 +341,7 @@ class _Dual:
         k = np.arange(table.shape[1])
         allowed = (k[None, :] >= d.min_lessons) & (k[None, :] <= d.copy_most[:, None])
         table = np.where(allowed, table + pair_term[:, None], NEG)
+        self.copy_value = table.max(axis=1)
         teacher_value, copy_hours = self._teachers(table)
         value = teacher_value
         # which items each chosen copy takes
@@ -454,60 +487,68 @@ class _Dual:
         return chosen
 
     # --- subgradient loop ---------------------------------------------------------------------
-    def run(self, target, started, time_limit, max_iterations, should_stop) -> Relaxation:
-        d = self.d
-        best = math.inf
-        best_prices = None
-        theta = THETA
-        stall = 0
-        history = []
-        usage = np.zeros(len(d.pairs))
-        usage_weight = 0.0
-        iteration = 0
-        previous_direction = None
-        while iteration < max_iterations:
+    def run(
+        self,
+        target: float,
+        time_limit: float,
+        max_iterations: int = 100000,
+        should_stop: Callable[[], bool] | None = None,
+        on_bound: Callable[[int], None] | None = None,
+    ) -> None:
+        """Subgradient steps for up to `time_limit` seconds; a later call continues where this
+        one stopped. `on_bound` gets every better integer bound."""
+        started = time.perf_counter()
+        count = 0
+        while count < max_iterations and not self.done:
             if time.perf_counter() - started > time_limit:
                 break
             if should_stop is not None and should_stop():
                 break
-            iteration += 1
+            count += 1
+            self.iterations += 1
             value, grads, copy_hours = self.evaluate()
             formed = ((copy_hours[0::2] > 0) | (copy_hours[1::2] > 0)).astype(float)
-            usage = 0.9 * usage + formed
-            usage_weight = 0.9 * usage_weight + 1.0
-            if value < best - 1e-9:
-                if value < best - 1e-4 * max(1.0, abs(best)) * 0.01:
-                    stall = 0
-                best = value
-                best_prices = (
+            self.usage = 0.9 * self.usage + formed
+            self.usage_weight = 0.9 * self.usage_weight + 1.0
+            if value < self.best - 1e-9:
+                if value < self.best - 1e-6 * max(1.0, abs(self.best)):
+                    self.stall = 0
+                before = math.floor(self.best + 1e-6) if math.isfinite(self.best) else None
+                self.best = value
+                self.best_prices = (
                     self.lam.copy(),
                     self.eta.copy(),
                     self.pi.copy(),
                     self.mu.copy(),
                     self.sigma.copy(),
                 )
-                history.append((round(time.perf_counter() - started, 3), value))
+                self.history.append((round(time.perf_counter() - self.created, 3), value))
+                now = math.floor(value + 1e-6)
+                if on_bound is not None and (before is None or now < before):
+                    on_bound(now)
             else:
-                stall += 1
-                if stall >= STALL:
-                    theta *= 0.5
-                    stall = 0
-                    if best_prices is not None:
+                self.stall += 1
+                if self.stall >= STALL:
+                    self.theta *= 0.5
+                    self.stall = 0
+                    if self.best_prices is not None:
                         self.lam, self.eta, self.pi, self.mu, self.sigma = (
-                            p.copy() for p in best_prices
+                            p.copy() for p in self.best_prices
                         )
-                        previous_direction = None
-                    if theta < 1e-4:
+                        self.direction = None
+                    if self.theta < 1e-4:
+                        self.done = True  # converged as far as steps can tell
                         break
-            # deflected direction (half of the previous one) against zig-zagging
-            if previous_direction is not None:
+            # deflected direction (a share of the previous one) against zig-zagging
+            if self.direction is not None:
                 grads = tuple(
-                    g + DEFLECTION * p for g, p in zip(grads, previous_direction, strict=True)
+                    g + DEFLECTION * p for g, p in zip(grads, self.direction, strict=True)
                 )
             norm = sum(float((g * g).sum()) for g in grads)
             if norm < 1e-12:
-                break  # the subproblems agree: the bound is attained
-            step = theta * max(value - target, 1e-3 * max(1.0, abs(value))) / norm
+                self.done = True  # the subproblems agree: no step can lower the bound
+                break
+            step = self.theta * max(value - target, 1e-3 * max(1.0, abs(value))) / norm
             g_lam, g_eta, g_pi, g_mu, g_sigma = grads
             self.lam -= step * g_lam
             self.eta -= step * g_eta
@@ -517,20 +558,34 @@ class _Dual:
             self.mu[-1] = 0.0
             self.sigma = np.maximum(0.0, self.sigma - step * g_sigma)
             self.sigma[-1] = 0.0
-            previous_direction = grads
-        if best_prices is not None:
-            self.lam, self.eta, self.pi, self.mu, self.sigma = best_prices
+            self.direction = grads
+
+    def pair_prices(self) -> dict[tuple[str, str], float]:
+        """Each pair's value at the best prices: the better of its two copies' best package
+        (pair terms and hours, priced). High values are the pairs worth searching."""
+        if self.best_prices is None:
+            return {}
+        current = (self.lam, self.eta, self.pi, self.mu, self.sigma)
+        self.lam, self.eta, self.pi, self.mu, self.sigma = self.best_prices
+        self.evaluate()
+        values = np.maximum(self.copy_value[0::2], self.copy_value[1::2])
+        self.lam, self.eta, self.pi, self.mu, self.sigma = current
+        return {key: float(v) for key, v in zip(self.d.pairs, values, strict=True)}
+
+    def result(self) -> Relaxation:
+        d = self.d
         pair_usage = {}
-        if usage_weight:
+        if self.usage_weight:
             pair_usage = {
-                key: float(u / usage_weight) for key, u in zip(d.pairs, usage, strict=True)
+                key: float(u / self.usage_weight)
+                for key, u in zip(d.pairs, self.usage, strict=True)
             }
         return Relaxation(
-            bound=best,
-            iterations=iteration,
-            seconds=time.perf_counter() - started,
+            bound=self.best,
+            iterations=self.iterations,
+            seconds=time.perf_counter() - self.created,
             pair_usage=pair_usage,
-            history=history,
+            history=list(self.history),
         )
 
 

@@ -57,14 +57,14 @@ LARGE_OPTIONS = 5000
 RESTRICTED_SHARE = 0.2
 RESTRICTED_MAX_SECONDS = 6.0
 #: Share of the time limit the Lagrangian relaxation of a large school gets (lagrange.py).
-LAGRANGE_SHARE = 0.35
-#: Above this many options, the last phase searches only the pairs the relaxation used (with
-#: the best plan's): the full model's own LP bound would come too late to matter, and the
-#: search moves faster on the smaller model (README, "What we tried").
-LAGRANGE_RESTRICT_OPTIONS = 20000
+LAGRANGE_SHARE = 0.25
+#: Whether the relaxation keeps running in a thread during the last search.
+LAGRANGE_BACKGROUND = True
 #: A pair the relaxation's teacher problems formed in more than this share of the last
 #: iterations (exponentially weighted) joins the last phase.
 PAIR_USAGE = 0.05
+#: ... and so do each teacher's best pairs at the relaxation's prices.
+PAIRS_BY_PRICE = 3
 #: Up to this many workers, the portfolio is max_lp plus CP-SAT's LNS (see _make_solver).
 SMALL_PORTFOLIO_WORKERS = 3
 
@@ -207,11 +207,16 @@ def solve(
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             best = model.extract(solver.boolean_value)
             result.source = "cp-sat (restricted)"
-        relaxation = _relax(index, search, best, previous)
-        if relaxation is not None and len(index.candidates) > LAGRANGE_RESTRICT_OPTIONS:
+        relaxer = _relax(index, search, best, previous)
+        if relaxer is not None:
+            # Lessons last: CP-SAT searches the pairs the relaxation uses (and the best plan's),
+            # hinted with the best plan, while the relaxation keeps lowering the bound in a
+            # thread of its own.
             full_model = False
             pairs = candidate_pairs(index, [s for s in (best,) if s], per_teacher=0)
-            pairs |= {k for k, used in relaxation.pair_usage.items() if used > PAIR_USAGE}
+            usage = relaxer.result().pair_usage
+            pairs |= {k for k, used in usage.items() if used > PAIR_USAGE}
+            pairs |= _best_priced(index, relaxer.pair_prices(), PAIRS_BY_PRICE)
             narrow = index.restricted(pairs)
             result.stats["lagrangian_options"] = len(narrow.candidates)
             model = build_model(narrow, previous=previous)
@@ -219,11 +224,20 @@ def solve(
             result.stats["model"] = "restricted by the relaxation"
             remaining = params.time_limit_seconds - (time.perf_counter() - started)
             if not search.cancelled and remaining > 0.2:
-                status, solver = search.run(model, best, remaining, bound_is_valid=False)
+                target = analyse(problem, params, best).total if best is not None else 0
+                seconds = remaining if LAGRANGE_BACKGROUND else 0.0
+                with _Background(search, relaxer, target, seconds):
+                    status, solver = search.run(model, best, remaining, bound_is_valid=False)
                 result.stats.update(_solver_stats(solver))
                 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     best = model.extract(solver.boolean_value)
                     result.source = "cp-sat (restricted)"
+            relaxation = relaxer.result()
+            result.stats["lagrangian"] = {
+                "bound": relaxation.integer_bound,
+                "iterations": relaxation.iterations,
+                "seconds": round(relaxation.seconds, 3),
+            }
     if full_model and not search.cancelled:
         model = build_model(index, previous=previous)
         result.stats.update(_model_stats(model))
@@ -264,32 +278,76 @@ def solve(
     return result
 
 
-def _relax(index: Index, search: _Search, best: Solution | None, previous: Solution | None):
-    """The Lagrangian relaxation of a large school (see lagrange.py): a proven bound, often
-    below CP-SAT's LP bound and available long before it, and the pairs that matter."""
+def _relax(
+    index: Index, search: _Search, best: Solution | None, previous: Solution | None
+) -> lagrange.Relaxer | None:
+    """The Lagrangian relaxation of a large school (see lagrange.py) after its first stint:
+    a proven bound, often below CP-SAT's LP bound and available long before it, and the
+    pairs that matter."""
     params = index.params
-    if search.cancelled or previous is not None or not lagrange.supported(index):
+    if search.cancelled or previous is not None:
         return None
-    target = analyse(index.problem, params, best).total if best is not None else 0
     budget = min(
         LAGRANGE_SHARE * params.time_limit_seconds,
         params.time_limit_seconds - (time.perf_counter() - search.started) - 1.0,
     )
     if budget <= 0.5:
         return None
-    relaxation = lagrange.relax(
-        index, target=target, time_limit=budget, should_stop=search.should_stop
-    )
-    if relaxation is None or not math.isfinite(relaxation.bound):
+    relaxer = lagrange.Relaxer.create(index)
+    if relaxer is None:
         return None
-    search.lagrangian_bound = relaxation.integer_bound
-    search.report_bound(relaxation.integer_bound)
-    search.result.stats["lagrangian"] = {
-        "bound": relaxation.integer_bound,
-        "iterations": relaxation.iterations,
-        "seconds": round(relaxation.seconds, 3),
-    }
-    return relaxation
+    target = analyse(index.problem, params, best).total if best is not None else 0
+    relaxer.run(target, budget, should_stop=search.should_stop, on_bound=search.improve_bound)
+    if not math.isfinite(relaxer.result().bound):
+        return None
+    return relaxer
+
+
+def _best_priced(
+    index: Index, prices: dict[tuple[str, str], float], per_teacher: int
+) -> set[tuple[str, str]]:
+    """Each teacher's `per_teacher` pairs of highest value at the relaxation's prices."""
+    by_teacher: dict[str, list[tuple[str, str]]] = {}
+    for key in prices:
+        for teacher_id in key:
+            by_teacher.setdefault(teacher_id, []).append(key)
+    chosen: set[tuple[str, str]] = set()
+    for keys in by_teacher.values():
+        chosen.update(sorted(keys, key=lambda k: (-prices[k], k))[:per_teacher])
+    return chosen
+
+
+class _Background:
+    """Runs the relaxation in a thread while CP-SAT searches; joins it when the search ends
+    and re-raises what it raised (e.g. a progress callback's exception)."""
+
+    def __init__(self, search: _Search, relaxer: lagrange.Relaxer, target: float, seconds: float):
+        self.search, self.relaxer, self.target, self.seconds = search, relaxer, target, seconds
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, name="lagrangian", daemon=True)
+
+    def _work(self) -> None:
+        try:
+            self.relaxer.run(
+                self.target,
+                self.seconds,
+                should_stop=lambda: self.stop.is_set() or self.search.should_stop(),
+                on_bound=self.search.improve_bound,
+            )
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+            self.error = error
+            self.search.stop_current()
+
+    def __enter__(self) -> _Background:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+        if self.error is not None and exc[0] is None:
+            raise self.error
 
 
 def _best_hint(index: Index, baseline: Solution, previous: Solution | None) -> Solution | None:
@@ -411,6 +469,7 @@ class _Search:
         self.cancelled = False
         #: The Lagrangian relaxation's proven bound, once it ran (an integer).
         self.lagrangian_bound: int | None = None
+        self.current_solver: cp_model.CpSolver | None = None
 
     def should_stop(self) -> bool:
         """Polled by the relaxation between iterations: cancel, or a failed progress callback."""
@@ -418,11 +477,20 @@ class _Search:
             self.cancelled = True
         return self.cancelled
 
-    def report_bound(self, bound: float) -> None:
+    def improve_bound(self, bound: int) -> None:
+        """A better bound from the relaxation: keep it and report it."""
+        if self.lagrangian_bound is not None and bound >= self.lagrangian_bound:
+            return
+        self.lagrangian_bound = bound
         elapsed = time.perf_counter() - self.started
         self.result.progress.append((round(elapsed, 3), None, bound))
         if self.progress is not None:
             self.progress(elapsed, None, bound)
+
+    def stop_current(self) -> None:
+        solver = self.current_solver
+        if solver is not None:
+            solver.stop_search()
 
     def run(
         self,
@@ -442,9 +510,11 @@ class _Search:
             solver.best_bound_callback = tracker.on_bound
         watcher = _CancelWatcher(solver, self.cancel)
         watcher.start()
+        self.current_solver = solver
         try:
             status = solver.solve(model.cp, tracker)
         finally:
+            self.current_solver = None
             watcher.stop()
         self.cancelled = self.cancelled or watcher.fired
         tracker.raise_if_failed()
