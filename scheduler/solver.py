@@ -7,7 +7,9 @@ stopping keeps the best solution found so far.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -60,6 +62,8 @@ RESTRICTED_MAX_SECONDS = 6.0
 LAGRANGE_SHARE = 0.25
 #: Whether the relaxation keeps running in a thread during the last search.
 LAGRANGE_BACKGROUND = True
+#: Its thread's nice value (see _Background).
+BACKGROUND_NICE = 10
 #: A pair the relaxation's teacher problems formed in more than this share of the last
 #: iterations (exponentially weighted) joins the last phase.
 PAIR_USAGE = 0.05
@@ -329,6 +333,10 @@ class _Background:
 
     def _work(self) -> None:
         try:
+            # Yield the cores to CP-SAT's workers when they are contended: the plan matters
+            # more than the last bits of the bound (Linux: a thread has its own nice value).
+            with contextlib.suppress(AttributeError, OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
             self.relaxer.run(
                 self.target,
                 self.seconds,
