@@ -67,7 +67,6 @@ class Relaxation:
     iterations: int
     seconds: float
     pair_usage: dict[tuple[str, str], float] = field(default_factory=dict)
-    pair_reduced: dict[tuple[str, str], float] = field(default_factory=dict)
     history: list[tuple[float, float]] = field(default_factory=list)
 
     @property
@@ -300,9 +299,6 @@ class Relaxer:
     def result(self) -> Relaxation:
         return self.dual.result()
 
-    def pair_prices(self) -> dict[tuple[str, str], float]:
-        return self.dual.pair_prices()
-
 
 class _Dual:
     def __init__(self, data: _Data):
@@ -341,7 +337,6 @@ class _Dual:
         k = np.arange(table.shape[1])
         allowed = (k[None, :] >= d.min_lessons) & (k[None, :] <= d.copy_most[:, None])
         table = np.where(allowed, table + pair_term[:, None], NEG)
-        self.copy_value = table.max(axis=1)
         teacher_value, copy_hours = self._teachers(table)
         value = teacher_value
         # which items each chosen copy takes
@@ -559,18 +554,6 @@ class _Dual:
             self.sigma = np.maximum(0.0, self.sigma - step * g_sigma)
             self.sigma[-1] = 0.0
             self.direction = grads
-
-    def pair_prices(self) -> dict[tuple[str, str], float]:
-        """Each pair's value at the best prices: the better of its two copies' best package
-        (pair terms and hours, priced). High values are the pairs worth searching."""
-        if self.best_prices is None:
-            return {}
-        current = (self.lam, self.eta, self.pi, self.mu, self.sigma)
-        self.lam, self.eta, self.pi, self.mu, self.sigma = self.best_prices
-        self.evaluate()
-        values = np.maximum(self.copy_value[0::2], self.copy_value[1::2])
-        self.lam, self.eta, self.pi, self.mu, self.sigma = current
-        return {key: float(v) for key, v in zip(self.d.pairs, values, strict=True)}
 
     def result(self) -> Relaxation:
         d = self.d

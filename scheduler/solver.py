@@ -67,8 +67,6 @@ BACKGROUND_NICE = 10
 #: A pair the relaxation's teacher problems formed in more than this share of the last
 #: iterations (exponentially weighted) joins the last phase.
 PAIR_USAGE = 0.05
-#: ... and so do each teacher's best pairs at the relaxation's prices.
-PAIRS_BY_PRICE = 3
 #: Up to this many workers, the portfolio is max_lp plus CP-SAT's LNS (see _make_solver).
 SMALL_PORTFOLIO_WORKERS = 3
 
@@ -220,7 +218,6 @@ def solve(
             pairs = candidate_pairs(index, [s for s in (best,) if s], per_teacher=0)
             usage = relaxer.result().pair_usage
             pairs |= {k for k, used in usage.items() if used > PAIR_USAGE}
-            pairs |= _best_priced(index, relaxer.pair_prices(), PAIRS_BY_PRICE)
             narrow = index.restricted(pairs)
             result.stats["lagrangian_options"] = len(narrow.candidates)
             model = build_model(narrow, previous=previous)
@@ -305,20 +302,6 @@ def _relax(
     if not math.isfinite(relaxer.result().bound):
         return None
     return relaxer
-
-
-def _best_priced(
-    index: Index, prices: dict[tuple[str, str], float], per_teacher: int
-) -> set[tuple[str, str]]:
-    """Each teacher's `per_teacher` pairs of highest value at the relaxation's prices."""
-    by_teacher: dict[str, list[tuple[str, str]]] = {}
-    for key in prices:
-        for teacher_id in key:
-            by_teacher.setdefault(teacher_id, []).append(key)
-    chosen: set[tuple[str, str]] = set()
-    for keys in by_teacher.values():
-        chosen.update(sorted(keys, key=lambda k: (-prices[k], k))[:per_teacher])
-    return chosen
 
 
 class _Background:
