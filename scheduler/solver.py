@@ -50,12 +50,12 @@ STATUS_NAMES = {
     cp_model.UNKNOWN: "unknown",
 }
 CANCEL_POLL_SECONDS = 0.05
-#: Above this many co-teaching options, solve in two phases (see `solve`); the XHSTT files
-#: and schools up to about 50 teachers stay below it and go straight to the full model.
+#: Above this many co-teaching options, solve in phases (see `solve`); the XHSTT files and
+#: schools up to about 50 teachers stay below it and go straight to the full model.
 LARGE_OPTIONS = 5000
 #: Time of the restricted phase of a large school: a fifth of the limit, at most 6 s. It gives
-#: the first plan within seconds; the full model needs the rest, as its LP bound only
-#: arrives after presolve and keeps falling until the end (README, "What we tried").
+#: the first plan within seconds; the relaxation and the last search need the rest (README,
+#: "What we tried").
 RESTRICTED_SHARE = 0.2
 RESTRICTED_MAX_SECONDS = 6.0
 #: Share of the time limit the Lagrangian relaxation of a large school gets (lagrange.py).
@@ -174,10 +174,12 @@ def solve(
     make the new plan change as little as it can.
 
     The search starts from the better of the greedy plan and an objective-aware construction
-    (`hint.value_plan`). Large schools are solved in two phases (pairs first, lessons
-    second): the same model restricted to promising pairs finds a good plan fast, then the
-    full model, hinted with it, improves it and proves the bound. Only the full model's
-    bound is reported.
+    (`hint.value_plan`). Large schools are solved in phases (pairs first, lessons second):
+    the same model restricted to each teacher's best pairs finds a good plan fast; the
+    Lagrangian relaxation of the full model (lagrange.py) proves a bound and shows which
+    pairs matter; CP-SAT then searches those pairs, hinted with the best plan, while the
+    relaxation keeps lowering the bound. Only bounds of the full problem are reported: the
+    relaxation's, or CP-SAT's when it solved the full model (the lower of what ran).
     """
     started = time.perf_counter()
     params = params or Parameters()
