@@ -225,3 +225,51 @@ def test_a_failing_progress_callback_in_the_relaxation_thread_is_raised(large):
 
     with pytest.raises(RuntimeError, match="stop here"):
         solve(problem, Parameters(time_limit_seconds=4.0, workers=2, seed=0), progress=progress)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 5),
+    st.integers(1, 3),
+    st.integers(0, 8),
+    st.lists(st.integers(-20, 20) | st.none(), min_size=45, max_size=45),
+)
+def test_the_choice_of_pairs_is_exact(n_copies, limit, capacity, cells):
+    """The teacher problem's last step against brute force: at most `limit` pairs, hours
+    within the capacity, the best total (None = that many hours not allowed)."""
+    from itertools import combinations, product
+
+    from scheduler.lagrange import NEG, _choose
+
+    width = 9
+    table = np.array(
+        [
+            [NEG if v is None else float(v) for v in cells[c * width : (c + 1) * width]]
+            for c in range(n_copies)
+        ]
+    )
+    table[:, 0] = NEG  # a formed pair shares at least one hour
+    table[:, capacity + 1 :] = NEG  # no pair has more hours than the capacity
+    best_k = np.argmax(table, axis=1)
+    best_v = table[np.arange(n_copies), best_k]
+    value, chosen = _choose(table, best_v, best_k, limit, capacity)
+    expected = 0.0  # nothing chosen
+    found = False
+    for size in range(1, limit + 1):
+        for copies in combinations(range(n_copies), size):
+            for hours in product(range(1, width), repeat=size):
+                if sum(hours) > capacity:
+                    continue
+                cells_ = [table[c, k] for c, k in zip(copies, hours, strict=True)]
+                if min(cells_) <= NEG / 2:
+                    continue
+                if not found or sum(cells_) > expected:
+                    expected, found = sum(cells_), True
+    if not found:
+        assert chosen == []
+        return
+    assert value == pytest.approx(expected)
+    # The choice is what it claims: distinct pairs, within the limits, worth `value`.
+    assert len({c for c, _ in chosen}) == len(chosen) <= limit
+    assert sum(k for _, k in chosen) <= capacity
+    assert sum(table[c, k] for c, k in chosen) == pytest.approx(value)
