@@ -273,3 +273,26 @@ def test_the_choice_of_pairs_is_exact(n_copies, limit, capacity, cells):
     assert len({c for c, _ in chosen}) == len(chosen) <= limit
     assert sum(k for _, k in chosen) <= capacity
     assert sum(table[c, k] for c, k in chosen) == pytest.approx(value)
+
+
+def test_cancel_during_the_relaxation_keeps_the_best_plan(large, monkeypatch):
+    import threading
+    import time
+
+    problem = generate_school(20, seed=0)
+    stop = threading.Event()
+    relaxing = threading.Event()
+    original = solver_module.lagrange.Relaxer.run
+
+    def run(self, *args, **kwargs):
+        relaxing.set()  # the relaxation has started: cancel from another thread now
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(solver_module.lagrange.Relaxer, "run", run)
+    threading.Thread(target=lambda: relaxing.wait(10) and stop.set(), daemon=True).start()
+    started = time.perf_counter()
+    result = solve(problem, Parameters(time_limit_seconds=20.0, workers=2, seed=0), cancel=stop)
+    assert time.perf_counter() - started < 10
+    assert result.cancelled
+    assert result.solution is not None and result.violations == []
+    assert result.bound is None or result.bound >= result.objective
