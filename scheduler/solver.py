@@ -7,7 +7,9 @@ stopping keeps the best solution found so far.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +18,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from . import lagrange
 from .decompose import candidate_pairs
 from .domain import Problem
 from .explain import (
@@ -47,14 +50,23 @@ STATUS_NAMES = {
     cp_model.UNKNOWN: "unknown",
 }
 CANCEL_POLL_SECONDS = 0.05
-#: Above this many co-teaching options, solve in two phases (see `solve`); the XHSTT files
-#: and schools up to about 50 teachers stay below it and go straight to the full model.
+#: Above this many co-teaching options, solve in phases (see `solve`); the XHSTT files and
+#: schools up to about 50 teachers stay below it and go straight to the full model.
 LARGE_OPTIONS = 5000
 #: Time of the restricted phase of a large school: a fifth of the limit, at most 6 s. It gives
-#: the first plan within seconds; the full model needs the rest, as its LP bound only
-#: arrives after presolve and keeps falling until the end (README, "What we tried").
+#: the first plan within seconds; the relaxation and the last search need the rest (README,
+#: "What we tried").
 RESTRICTED_SHARE = 0.2
 RESTRICTED_MAX_SECONDS = 6.0
+#: Share of the time limit the Lagrangian relaxation of a large school gets (lagrange.py).
+LAGRANGE_SHARE = 0.25
+#: Whether the relaxation keeps running in a thread during the last search.
+LAGRANGE_BACKGROUND = True
+#: Its thread's nice value (see _Background).
+BACKGROUND_NICE = 10
+#: A pair the relaxation's teacher problems formed in more than this share of the last
+#: iterations (exponentially weighted) joins the last phase.
+PAIR_USAGE = 0.05
 #: Up to this many workers, the portfolio is max_lp plus CP-SAT's LNS (see _make_solver).
 SMALL_PORTFOLIO_WORKERS = 3
 
@@ -162,10 +174,12 @@ def solve(
     make the new plan change as little as it can.
 
     The search starts from the better of the greedy plan and an objective-aware construction
-    (`hint.value_plan`). Large schools are solved in two phases (pairs first, lessons
-    second): the same model restricted to promising pairs finds a good plan fast, then the
-    full model, hinted with it, improves it and proves the bound. Only the full model's
-    bound is reported.
+    (`hint.value_plan`). Large schools are solved in phases (pairs first, lessons second):
+    the same model restricted to each teacher's best pairs finds a good plan fast; the
+    Lagrangian relaxation of the full model (lagrange.py) proves a bound and shows which
+    pairs matter; CP-SAT then searches those pairs, hinted with the best plan, while the
+    relaxation keeps lowering the bound. Only bounds of the full problem are reported: the
+    relaxation's, or CP-SAT's when it solved the full model (the lower of what ran).
     """
     started = time.perf_counter()
     params = params or Parameters()
@@ -187,6 +201,7 @@ def solve(
 
     best = _best_hint(index, baseline, previous) if params.use_hint else None
     search = _Search(started, params, progress, cancel, result)
+    full_model = True
     if len(index.candidates) > LARGE_OPTIONS:
         narrow = index.restricted(candidate_pairs(index, [s for s in (best, previous) if s]))
         result.stats["restricted_options"] = len(narrow.candidates)
@@ -196,7 +211,37 @@ def solve(
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             best = model.extract(solver.boolean_value)
             result.source = "cp-sat (restricted)"
-    if not search.cancelled:
+        relaxer = _relax(index, search, best, previous)
+        if relaxer is not None:
+            # Lessons last: CP-SAT searches the pairs the relaxation uses (and the best plan's),
+            # hinted with the best plan, while the relaxation keeps lowering the bound in a
+            # thread of its own.
+            full_model = False
+            pairs = candidate_pairs(index, [s for s in (best,) if s], per_teacher=0)
+            usage = relaxer.result().pair_usage
+            pairs |= {k for k, used in usage.items() if used > PAIR_USAGE}
+            narrow = index.restricted(pairs)
+            result.stats["lagrangian_options"] = len(narrow.candidates)
+            model = build_model(narrow, previous=previous)
+            result.stats.update(_model_stats(model))
+            result.stats["model"] = "restricted by the relaxation"
+            remaining = params.time_limit_seconds - (time.perf_counter() - started)
+            if not search.cancelled and remaining > 0.2:
+                target = analyse(problem, params, best).total if best is not None else 0
+                seconds = remaining if LAGRANGE_BACKGROUND else 0.0
+                with _Background(search, relaxer, target, seconds):
+                    status, solver = search.run(model, best, remaining, bound_is_valid=False)
+                result.stats.update(_solver_stats(solver))
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    best = model.extract(solver.boolean_value)
+                    result.source = "cp-sat (restricted)"
+            relaxation = relaxer.result()
+            result.stats["lagrangian"] = {
+                "bound": relaxation.integer_bound,
+                "iterations": relaxation.iterations,
+                "seconds": round(relaxation.seconds, 3),
+            }
+    if full_model and not search.cancelled:
         model = build_model(index, previous=previous)
         result.stats.update(_model_stats(model))
         remaining = params.time_limit_seconds - (time.perf_counter() - started)
@@ -207,11 +252,17 @@ def solve(
             best = model.extract(solver.boolean_value)
             result.stats["solver_objective"] = round(solver.objective_value)
             result.bound = solver.best_objective_bound
+            result.stats["solver_bound"] = solver.best_objective_bound
+            result.stats["bound_source"] = "cp-sat"
         elif status == cp_model.INFEASIBLE:
             return _infeasible(result, index, started)
         elif status == cp_model.MODEL_INVALID:  # pragma: no cover - a bug in this package
             raise RuntimeError(f"CP-SAT rejected the model: {model.cp.validate()}")
         # UNKNOWN: no bound is reported, as CP-SAT's is meaningless before its search ran.
+    lagrangian = search.lagrangian_bound
+    if lagrangian is not None and (result.bound is None or lagrangian < result.bound):
+        result.bound = lagrangian
+        result.stats["bound_source"] = "lagrangian"
     result.cancelled = search.cancelled
     if best is not None:
         if result.source == "none":
@@ -224,8 +275,72 @@ def solve(
     _explain_solution(result, index, previous)
     if result.score is not None:
         result.objective = result.score.total
+        if result.bound is not None and result.objective >= result.bound:
+            result.status = "optimal"  # the relaxation's bound is attained
     result.wall_seconds = time.perf_counter() - started
     return result
+
+
+def _relax(
+    index: Index, search: _Search, best: Solution | None, previous: Solution | None
+) -> lagrange.Relaxer | None:
+    """The Lagrangian relaxation of a large school (see lagrange.py) after its first stint:
+    a proven bound, often below CP-SAT's LP bound and available long before it, and the
+    pairs that matter."""
+    params = index.params
+    if search.cancelled or previous is not None:
+        return None
+    budget = min(
+        LAGRANGE_SHARE * params.time_limit_seconds,
+        params.time_limit_seconds - (time.perf_counter() - search.started) - 1.0,
+    )
+    if budget <= 0.5:
+        return None
+    relaxer = lagrange.Relaxer.create(index)
+    if relaxer is None:
+        return None
+    target = analyse(index.problem, params, best).total if best is not None else 0
+    relaxer.run(target, budget, should_stop=search.should_stop, on_bound=search.improve_bound)
+    if not math.isfinite(relaxer.result().bound):
+        return None
+    return relaxer
+
+
+class _Background:
+    """Runs the relaxation in a thread while CP-SAT searches; joins it when the search ends
+    and re-raises what it raised (e.g. a progress callback's exception)."""
+
+    def __init__(self, search: _Search, relaxer: lagrange.Relaxer, target: float, seconds: float):
+        self.search, self.relaxer, self.target, self.seconds = search, relaxer, target, seconds
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, name="lagrangian", daemon=True)
+
+    def _work(self) -> None:
+        try:
+            # Yield the cores to CP-SAT's workers when they are contended: the plan matters
+            # more than the last bits of the bound (Linux: a thread has its own nice value).
+            with contextlib.suppress(AttributeError, OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+            self.relaxer.run(
+                self.target,
+                self.seconds,
+                should_stop=lambda: self.stop.is_set() or self.search.should_stop(),
+                on_bound=self.search.improve_bound,
+            )
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+            self.error = error
+            self.search.stop_current()
+
+    def __enter__(self) -> _Background:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+        if self.error is not None and exc[0] is None:
+            raise self.error
 
 
 def _best_hint(index: Index, baseline: Solution, previous: Solution | None) -> Solution | None:
@@ -345,6 +460,30 @@ class _Search:
         self.cancel = cancel
         self.result = result
         self.cancelled = False
+        #: The Lagrangian relaxation's proven bound, once it ran (an integer).
+        self.lagrangian_bound: int | None = None
+        self.current_solver: cp_model.CpSolver | None = None
+
+    def should_stop(self) -> bool:
+        """Polled by the relaxation between iterations: cancel, or a failed progress callback."""
+        if self.cancel is not None and _CancelWatcher(None, self.cancel)._cancelled():
+            self.cancelled = True
+        return self.cancelled
+
+    def improve_bound(self, bound: int) -> None:
+        """A better bound from the relaxation: keep it and report it."""
+        if self.lagrangian_bound is not None and bound >= self.lagrangian_bound:
+            return
+        self.lagrangian_bound = bound
+        elapsed = time.perf_counter() - self.started
+        self.result.progress.append((round(elapsed, 3), None, bound))
+        if self.progress is not None:
+            self.progress(elapsed, None, bound)
+
+    def stop_current(self) -> None:
+        solver = self.current_solver
+        if solver is not None:
+            solver.stop_search()
 
     def run(
         self,
@@ -364,9 +503,11 @@ class _Search:
             solver.best_bound_callback = tracker.on_bound
         watcher = _CancelWatcher(solver, self.cancel)
         watcher.start()
+        self.current_solver = solver
         try:
             status = solver.solve(model.cp, tracker)
         finally:
+            self.current_solver = None
             watcher.stop()
         self.cancelled = self.cancelled or watcher.fired
         tracker.raise_if_failed()
@@ -393,11 +534,20 @@ class _Tracker(cp_model.CpSolverSolutionCallback):
                 result.first_solution_seconds = round(elapsed, 3)
             self._objective = self.objective_value
             bound = self.best_objective_bound if self._bound_is_valid else None
-            self._emit(elapsed, self._objective, bound)
+            self._emit(elapsed, self._objective, self._proven(bound))
 
     def on_bound(self, bound: float) -> None:
         with self._lock:
-            self._emit(time.perf_counter() - self._search.started, self._objective, bound)
+            elapsed = time.perf_counter() - self._search.started
+            self._emit(elapsed, self._objective, self._proven(bound))
+
+    def _proven(self, bound: float | None) -> float | None:
+        """The best proven bound: this search's (when it bounds the full problem) or the
+        relaxation's, whichever is lower."""
+        known = self._search.lagrangian_bound
+        if bound is None or (known is not None and known < bound):
+            return known
+        return bound
 
     def _emit(self, elapsed: float, objective: float | None, bound: float | None) -> None:
         self._search.result.progress.append((round(elapsed, 3), objective, bound))
