@@ -397,6 +397,9 @@ def seed(app, rng: random.Random) -> City:
                             f"(SELECT max(id) FROM {table}))"
                         )
                     )
+        # End the session's read transaction (begun before the Core steps wrote): on SQLite
+        # a reader whose snapshot predates another connection's commit cannot write.
+        db.session.rollback()
         for step in SESSION_STEPS:
             step(db.session, city)
             db.session.commit()
