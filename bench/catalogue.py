@@ -33,8 +33,8 @@ from bench.common import (  # noqa: E402
     DEFAULT_ADMIN_URL,
     bench_app,
     fresh_database,
+    measure_pages,
     migrate,
-    summary_ms,
 )
 
 STAFF = 5000
@@ -337,49 +337,17 @@ PAGES = {
 
 
 def measure(app, requests_per_page: int, rng: random.Random) -> dict[str, dict]:
-    from sqlalchemy import event
-
+    """Each page as a random staff member (a new one each request)."""
     from pdservice.extensions import db
 
-    counter = {"n": 0}
-
-    def count(*_args, **_kwargs):
-        counter["n"] += 1
-
     with app.app_context():
-        engine = db.engine
         area = db.session.execute(sa.text("SELECT min(id) FROM competence_area")).scalar()
-    event.listen(engine, "before_cursor_execute", count)
     year_ago = (date.today() - timedelta(days=365)).isoformat()
-    results = {}
-    for name, template in PAGES.items():
-        path = template.format(area=area, year_ago=year_ago)
-        times, queries = [], []
-        for n in range(requests_per_page + 5):
-            client = app.test_client()
-            user_id = rng.randint(1, STAFF)
-            with client.session_transaction() as session:
-                session["_user_id"] = f"{user_id}:1"
-                session["_fresh"] = True
-            counter["n"] = 0
-            started = time.perf_counter()
-            response = client.get(path, headers={"Accept-Language": "fi"})
-            elapsed = time.perf_counter() - started
-            if response.status_code != 200:
-                raise RuntimeError(f"{path} answered {response.status_code}")
-            if n >= 5:  # the first few warm the caches
-                times.append(elapsed)
-                queries.append(counter["n"])
-        results[name] = {
-            "path": path,
-            **summary_ms(times),
-            "queries_per_page": max(queries),
-            "queries_min": min(queries),
-        }
-    event.remove(engine, "before_cursor_execute", count)
-    with app.app_context():
-        db.engine.dispose()
-    return results
+    pages = [
+        (name, template.format(area=area, year_ago=year_ago), {})
+        for name, template in PAGES.items()
+    ]
+    return measure_pages(app, pages, requests_per_page, lambda _facts: rng.randint(1, STAFF))
 
 
 def main() -> int:

@@ -7,7 +7,9 @@ import socket
 import statistics
 import subprocess
 import sys
+import time
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -113,3 +115,61 @@ def summary_ms(seconds: list[float]) -> dict[str, float]:
         "p95_ms": round(percentile(ms, 95), 1),
         "max_ms": round(max(ms), 1) if ms else 0.0,
     }
+
+
+def measure_pages(
+    app,
+    pages: list[tuple[str, str, dict]],
+    requests_per_page: int,
+    user_for: Callable[[dict], int],
+    *,
+    warmup: int = 5,
+) -> dict[str, dict]:
+    """Request each page of `pages` ((name, path, facts)) `warmup` + `requests_per_page` times
+    through the app (in-process test client, Finnish), each time signed in as
+    `user_for(facts)`, and time the requests after the warm-up ones. Returns per page its
+    path and facts, p50/p95/max in ms, and the most and fewest SQL statements a request ran
+    (counted with SQLAlchemy's `before_cursor_execute` event). A page that does not answer
+    200 stops the benchmark."""
+    from sqlalchemy import event
+
+    from pdservice.extensions import db
+
+    counter = {"n": 0}
+
+    def count(*_args, **_kwargs) -> None:
+        counter["n"] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    results = {}
+    try:
+        for name, path, facts in pages:
+            times, queries = [], []
+            for n in range(warmup + requests_per_page):
+                client = app.test_client()
+                with client.session_transaction() as session:
+                    session["_user_id"] = f"{user_for(facts)}:1"
+                    session["_fresh"] = True
+                counter["n"] = 0
+                started = time.perf_counter()
+                response = client.get(path, headers={"Accept-Language": "fi"})
+                elapsed = time.perf_counter() - started
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path} ({facts}) answered {response.status_code}")
+                if n >= warmup:  # the first few warm the caches
+                    times.append(elapsed)
+                    queries.append(counter["n"])
+            results[name] = {
+                "path": path,
+                **facts,
+                **summary_ms(times),
+                "queries_per_page": max(queries),
+                "queries_min": min(queries),
+            }
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        with app.app_context():
+            db.engine.dispose()
+    return results

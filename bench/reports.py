@@ -40,8 +40,8 @@ from bench.common import (  # noqa: E402
     DEFAULT_ADMIN_URL,
     bench_app,
     fresh_database,
+    measure_pages,
     migrate,
-    summary_ms,
 )
 from bench.strategy_load import TWO_YEARS_AGO, populate_strategy  # noqa: E402
 
@@ -411,47 +411,14 @@ def seed(app, rng: random.Random) -> City:
 
 
 def measure(app, city: City, requests_per_page: int, rng: random.Random) -> dict[str, dict]:
-    from sqlalchemy import event
-
-    from pdservice.extensions import db
-
-    counter = {"n": 0}
-
-    def count(*_args, **_kwargs):
-        counter["n"] += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    results = {}
-    for name, path, who in PAGES:
-        times, queries = [], []
-        for n in range(requests_per_page + 3):
-            client = app.test_client()
-            user_id = city.hr_id if who == "hr" else rng.choice(city.principal_ids)
-            with client.session_transaction() as session:
-                session["_user_id"] = f"{user_id}:1"
-                session["_fresh"] = True
-            counter["n"] = 0
-            started = time.perf_counter()
-            response = client.get(path, headers={"Accept-Language": "fi"})
-            elapsed = time.perf_counter() - started
-            if response.status_code != 200:
-                raise RuntimeError(f"{path} as {who} answered {response.status_code}")
-            if n >= 3:  # the first few warm the caches
-                times.append(elapsed)
-                queries.append(counter["n"])
-        results[name] = {
-            "path": path,
-            "as": who,
-            **summary_ms(times),
-            "queries_per_page": max(queries),
-            "queries_min": min(queries),
-        }
-    event.remove(engine, "before_cursor_execute", count)
-    with app.app_context():
-        db.engine.dispose()
-    return results
+    """Each page as HR, or as the principal of a random unit (a new one each request)."""
+    return measure_pages(
+        app,
+        [(name, path, {"as": who}) for name, path, who in PAGES],
+        requests_per_page,
+        lambda facts: city.hr_id if facts["as"] == "hr" else rng.choice(city.principal_ids),
+        warmup=3,
+    )
 
 
 def main() -> int:

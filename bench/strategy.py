@@ -34,8 +34,8 @@ from bench.common import (  # noqa: E402
     DEFAULT_ADMIN_URL,
     bench_app,
     fresh_database,
+    measure_pages,
     migrate,
-    summary_ms,
 )
 from bench.strategy_load import PAGES, populate_strategy  # noqa: E402
 
@@ -137,46 +137,14 @@ def seed(app, rng: random.Random) -> dict:
 
 
 def measure(app, requests_per_page: int) -> dict[str, dict]:
-    from sqlalchemy import event
-
-    from pdservice.extensions import db
-
+    """Each page as HR or as the principal of unit 1."""
     users = {"hr": STAFF + 1, "principal": 1}
-    counter = {"n": 0}
-
-    def count(*_args, **_kwargs):
-        counter["n"] += 1
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    results = {}
-    for name, path, role in PAGES:
-        times, queries = [], []
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = f"{users[role]}:1"
-            session["_fresh"] = True
-        for n in range(requests_per_page + 5):
-            counter["n"] = 0
-            started = time.perf_counter()
-            response = client.get(path, headers={"Accept-Language": "fi"})
-            elapsed = time.perf_counter() - started
-            if response.status_code != 200:
-                raise RuntimeError(f"{path} answered {response.status_code}")
-            if n >= 5:  # the first few warm the caches
-                times.append(elapsed)
-                queries.append(counter["n"])
-        results[name] = {
-            "path": path,
-            "role": role,
-            **summary_ms(times),
-            "queries_per_page": max(queries),
-        }
-    event.remove(engine, "before_cursor_execute", count)
-    with app.app_context():
-        db.engine.dispose()
-    return results
+    return measure_pages(
+        app,
+        [(name, path, {"role": role}) for name, path, role in PAGES],
+        requests_per_page,
+        lambda facts: users[facts["role"]],
+    )
 
 
 def main() -> int:
