@@ -99,3 +99,19 @@ def test_bar_chart_labels_get_the_room_they_need_and_long_ones_keep_their_text()
     shown = label.find("s:title", ns).tail
     assert shown.endswith("…") and len(shown) < len(huge)
     assert float(label.get("x")) + 8 <= 640 * 0.45
+
+
+def test_report_pages_share_one_filter_check(app, client, login, world):
+    """The HR reports and the strategy dashboard refuse the same bad filters in the same
+    words, and both ignore the language switch."""
+    login(world.hr)
+    for path in ("/reports/hours", "/strategy/"):
+        unknown = client.get(path, query_string={"colour": "red"})
+        assert unknown.status_code == 400
+        assert "This page has no filter “colour”" in unknown.text
+        twice = client.get(f"{path}?from=2026-01-01&from=2026-02-01")
+        assert twice.status_code == 400 and "Give the filter “from” once" in twice.text
+        backwards = client.get(path, query_string={"from": "2026-03-01", "to": "2026-02-01"})
+        assert backwards.status_code == 400
+        assert "ends (2026-02-01) before it starts (2026-03-01)" in backwards.text
+        assert client.get(path, query_string={"lang": "sv"}).status_code == 200

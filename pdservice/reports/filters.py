@@ -33,6 +33,7 @@ from pdservice.core.models import SchoolYear, Unit
 from pdservice.core.services import current_school_year
 from pdservice.errors import abort_with
 from pdservice.extensions import db
+from pdservice.reporting.filters import bad_filter, check_range, date_filter, given_filters
 
 REPORT_ROLES = (Role.PRINCIPAL, Role.HR, Role.ADMIN)
 
@@ -45,8 +46,6 @@ GROUPS = {
 }
 
 PAGE_SIZE = 200
-# Query-string keys every report ignores: the language switch.
-IGNORED = frozenset({"lang"})
 
 
 @dataclass
@@ -77,53 +76,20 @@ class ReportFilters:
         return {k: v for k, v in args.items() if v not in (None, "")}
 
 
-def _bad(name: str, message: str) -> None:
-    abort_with(400, message, {name: message})
-
-
 def _int(name: str, value: str) -> int:
     try:
         number = int(value)
     except ValueError:
         number = -1
     if number < 1:
-        _bad(name, _("The filter “%(name)s” must be a positive whole number.", name=name))
+        bad_filter(name, _("The filter “%(name)s” must be a positive whole number.", name=name))
     return number
-
-
-def _date(name: str, value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        _bad(name, _("The filter “%(name)s” must be a date as YYYY-MM-DD.", name=name))
-        raise  # pragma: no cover - abort_with raises
 
 
 def parse_filters(names: Iterable[str], args: Any = None) -> ReportFilters:
     """Parse the query string of a report that takes the filters `names` (of "unit", "year",
     "group", "from", "to", "page")."""
-    allowed = set(names)
-    args = request.args if args is None else args
-    given: dict[str, str] = {}
-    for name in args:
-        if name in IGNORED:
-            continue
-        if name not in allowed:
-            _bad(
-                name,
-                _(
-                    "This report has no filter “%(name)s”. Its filters are: %(names)s.",
-                    name=name,
-                    names=", ".join(sorted(allowed)),
-                ),
-            )
-        values = args.getlist(name) if hasattr(args, "getlist") else [args[name]]
-        if len(values) > 1:
-            _bad(name, _("Give the filter “%(name)s” once.", name=name))
-        value = (values[0] or "").strip()
-        if value:
-            given[name] = value
-
+    given = given_filters(request.args if args is None else args, names)
     units = units_in_scope(current_user, roles=REPORT_ROLES)
     scope = scoped_unit_ids(current_user, roles=REPORT_ROLES)
     unit = None
@@ -140,7 +106,7 @@ def parse_filters(names: Iterable[str], args: Any = None) -> ReportFilters:
         wanted = _int("year", given["year"])
         year = next((y for y in years if y.id == wanted), None)
         if year is None:
-            _bad("year", _("There is no school year with the id %(id)d.", id=wanted))
+            bad_filter("year", _("There is no school year with the id %(id)d.", id=wanted))
     else:
         year = current_school_year()
         if year not in years:
@@ -148,17 +114,16 @@ def parse_filters(names: Iterable[str], args: Any = None) -> ReportFilters:
 
     group = given.get("group", "person")
     if group not in GROUPS:
-        _bad(
+        bad_filter(
             "group",
             _(
                 "Group by one of: %(choices)s.",
                 choices=", ".join(GROUPS),
             ),
         )
-    date_from = _date("from", given["from"]) if "from" in given else None
-    date_to = _date("to", given["to"]) if "to" in given else None
-    if date_from and date_to and date_to < date_from:
-        _bad("to", _("The date range ends before it starts."))
+    date_from = date_filter("from", given["from"]) if "from" in given else None
+    date_to = date_filter("to", given["to"]) if "to" in given else None
+    check_range(date_from, date_to)
     page = _int("page", given["page"]) if "page" in given else 1
     assert year is not None
     return ReportFilters(

@@ -28,6 +28,7 @@ from pdservice.core.models import SchoolYear, Unit
 from pdservice.core.services import school_year_bounds
 from pdservice.errors import abort_with
 from pdservice.extensions import db
+from pdservice.reporting.filters import check_range, date_filter, given_filters
 from pdservice.strategy.indicators import active_units
 
 DASHBOARD_ROLES = (Role.PRINCIPAL, Role.HR, Role.ADMIN)
@@ -97,25 +98,11 @@ def _school_year(text: str | None) -> SchoolYear:
     )
 
 
-def _date(key: str, text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        abort_with(
-            400,
-            _("“%(value)s” is not a date: write it as YYYY-MM-DD.", value=text[:20]),
-            {key: _("Write the date as YYYY-MM-DD.")},
-        )
-
-
 def parse_filters(
     args: Any, *, allowed: tuple[str, ...] = FILTER_KEYS, city_allowed: bool = True
 ) -> Filters:
     """Validate the query string of a dashboard page for the signed-in user."""
-    unknown = sorted(set(args.keys()) - set(allowed))
-    if unknown:
-        abort_with(400, _("Unknown filter: %(names)s.", names=", ".join(unknown)[:100]))
-    explicit = {k: args.get(k, "").strip() for k in allowed if args.get(k, "").strip()}
+    explicit = given_filters(args, allowed)
     scope = scoped_unit_ids(current_user, roles=DASHBOARD_ROLES)
     sees_city = scope is None
     units = active_units(scope)
@@ -137,17 +124,12 @@ def parse_filters(
             abort_with(404, _("You lead no units."))
         unit = units[0]
 
-    start = _date("from", explicit["from"]) if "from" in explicit else year.starts_on
+    start = date_filter("from", explicit["from"]) if "from" in explicit else year.starts_on
     if "to" in explicit:
-        end = _date("to", explicit["to"])
+        end = date_filter("to", explicit["to"])
     else:
         end = min(year.ends_on, max(today(), year.starts_on))
-    if end < start:
-        abort_with(
-            400,
-            _("The range ends (%(end)s) before it starts (%(start)s).", end=end, start=start),
-            {"to": _("The last day must not be before the first.")},
-        )
+    check_range(start, end)
     if end - start > timedelta(days=MAX_RANGE_DAYS):
         abort_with(400, _("Choose a range of at most five years."))
     return Filters(year, unit, start, end, units, sees_city, explicit)

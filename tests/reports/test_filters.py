@@ -12,9 +12,9 @@ from tests.reports.factories import grow
 @pytest.mark.parametrize(
     ("url", "query", "message"),
     [
-        ("/reports/hours", {"colour": "red"}, "This report has no filter “colour”"),
-        ("/reports/competences", {"year": "1"}, "This report has no filter “year”"),
-        ("/reports/hours.csv", {"page": "2"}, "This report has no filter “page”"),
+        ("/reports/hours", {"colour": "red"}, "This page has no filter “colour”"),
+        ("/reports/competences", {"year": "1"}, "This page has no filter “year”"),
+        ("/reports/hours.csv", {"page": "2"}, "This page has no filter “page”"),
         ("/reports/hours", {"group": "shoe-size"}, "Group by one of: person, unit"),
         ("/reports/hours", {"year": "last"}, "The filter “year” must be a positive whole number"),
         ("/reports/veso", {"year": "98765"}, "There is no school year with the id 98765"),
@@ -24,7 +24,7 @@ from tests.reports.factories import grow
         (
             "/reports/training",
             {"from": "2026-10-01", "to": "2026-09-01"},
-            "The date range ends before it starts",
+            "The date range ends (2026-09-01) before it starts (2026-10-01)",
         ),
         ("/reports/veso", {"page": "0"}, "The filter “page” must be a positive whole number"),
         ("/reports/hours", {"group": ["unit", "person"]}, "Give the filter “group” once"),

@@ -102,13 +102,13 @@ def test_a_principal_cannot_edit_targets(login, world, indicator_city):
 @pytest.mark.parametrize(
     "query, message",
     [
-        ({"colour": "red"}, "Unknown filter: colour"),
+        ({"colour": "red"}, "This page has no filter “colour”"),
         ({"year": "next"}, "Unknown school year"),
         ({"year": "1999"}, "Unknown school year"),
         ({"unit": "no-such-school"}, "Unknown unit"),
         ({"unit": "987654"}, "Unknown unit"),
-        ({"from": "2025-02-30"}, "is not a date"),
-        ({"to": "yesterday"}, "is not a date"),
+        ({"from": "2025-02-30"}, "The filter “from” must be a date"),
+        ({"to": "yesterday"}, "The filter “to” must be a date"),
         ({"from": "2026-03-01", "to": "2026-02-01"}, "before it starts"),
         ({"from": "2000-01-01", "to": "2026-02-01"}, "at most five years"),
     ],
