@@ -9,8 +9,10 @@ bp = Blueprint("strategy", __name__)
 
 def register(app: Flask) -> None:
     from pdservice.core.enums import Role
+    from pdservice.home import add_home_panel
     from pdservice.nav import add_nav_item
     from pdservice.strategy import cli, routes  # noqa: F401 - the routes register on bp
+    from pdservice.strategy.home import home_panel
 
     app.register_blueprint(bp, url_prefix="/strategy")
     app.cli.add_command(cli.strategy_cli)
@@ -37,4 +39,11 @@ def register(app: Flask) -> None:
         {Role.HR, Role.ADMIN},
         order=72,
         group="reports",
+    )
+    add_home_panel(
+        app,
+        "strategy/home_panel.html",
+        {Role.PRINCIPAL, Role.HR, Role.ADMIN},
+        home_panel,
+        order=15,
     )

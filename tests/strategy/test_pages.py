@@ -257,3 +257,26 @@ def test_exports_apply_the_filters(app, login, world, indicator_city, runner):
     lines = response.data.decode("utf-8-sig").splitlines()
     assert len(lines) == 2 and lines[1].startswith("School A;60;")
     assert "school-a" in response.headers["Content-Disposition"]
+
+
+def test_the_home_page_shows_the_indicators_against_the_targets(login, world, indicator_city):
+    """HR sees the city; a principal their unit, against its own target where it has one,
+    else the city's; a teacher sees no indicators."""
+    a = world.unit_a.id
+    hr = login(world.hr)
+    hr.post(
+        "/strategy/targets",
+        data={"target-coteaching_teachers-city": "75", f"target-coteaching_teachers-{a}": "90"},
+    )
+    home = hr.get("/home").get_data(as_text=True)
+    assert "Collaboration now and this year" in home
+    assert "City of Vantaa" in home
+    assert "/ target 75 %" in home
+    principal = login(world.principal)
+    home = principal.get("/home").get_data(as_text=True)
+    assert "60 %" in home and "/ target 90 %" in home  # unit A: 3 of 5 teachers co-teach
+    assert f">{world.unit_a.name}</th>" in home, home[home.find("<main") :][:4000]
+    assert ">City of Vantaa</th>" not in home
+    assert world.unit_b.name not in home
+    teacher = login(world.teacher)
+    assert "Collaboration now" not in teacher.get("/home").get_data(as_text=True)
