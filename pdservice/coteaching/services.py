@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from pdservice.core.enums import Role
+from pdservice.core.enums import TEACHING_PROFESSIONS, Role
 from pdservice.core.models import User
 from pdservice.coteaching.enums import DecisionState
 from pdservice.coteaching.models import (
@@ -176,4 +176,10 @@ def home_panel(user: User) -> dict[str, Any]:
                 .options(so.joinedload(SolveRun.term), so.joinedload(SolveRun.unit))
             )
         )
-    return {"open_proposals": open_count, "proposal_terms": proposals, "recent_runs": runs}
+    return {
+        "open_proposals": open_count,
+        "proposal_terms": proposals,
+        "recent_runs": runs,
+        # HR specialists, psychologists and the like teach no lessons: no wishes to state.
+        "can_coteach": user.profession in TEACHING_PROFESSIONS,
+    }

@@ -213,3 +213,11 @@ def test_the_personal_feed_carries_coteaching_and_meetings_as_weekly_series(
         assert event["DTSTART"].dt.tzinfo is not None
     assert "3A" in str(coteaching["SUMMARY"])
     assert "KiVa team" in str(meeting["SUMMARY"])
+
+
+def test_the_home_panel_offers_wishes_only_to_those_who_teach(login, world):
+    teacher_home = login(world.teacher).get("/home").get_data(as_text=True)
+    assert "State your co-teaching wishes" in teacher_home
+    hr_home = login(world.hr).get("/home").get_data(as_text=True)
+    assert "State your co-teaching wishes" not in hr_home
+    assert 'id="coteaching-panel"' not in hr_home
