@@ -67,7 +67,7 @@ def school_years() -> list[SchoolYear]:
     return list(db.session.scalars(sa.select(SchoolYear).order_by(SchoolYear.starts_on.desc())))
 
 
-def _school_year(text: str | None) -> SchoolYear:
+def school_year(text: str | None) -> SchoolYear:
     """The school year `?year=` names by its first year (default: the current one)."""
     current_start, current_end = school_year_bounds(today())
     starts_on = current_start
@@ -106,7 +106,7 @@ def parse_filters(
     scope = scoped_unit_ids(current_user, roles=DASHBOARD_ROLES)
     sees_city = scope is None
     units = active_units(scope)
-    year = _school_year(explicit.get("year"))
+    year = school_year(explicit.get("year"))
 
     unit: Unit | None = None
     if "unit" in explicit:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pdservice.auth.access import scoped_unit_ids
 from pdservice.clock import today
-from pdservice.strategy.filters import DASHBOARD_ROLES, _school_year
+from pdservice.strategy.filters import DASHBOARD_ROLES, school_year
 from pdservice.strategy.indicators import INDICATORS, active_units, compute_figures
 from pdservice.strategy.services import targets_for
 
@@ -17,7 +17,7 @@ MAX_UNITS = 3
 
 def home_panel(user: Any) -> dict:
     scope = scoped_unit_ids(user, roles=DASHBOARD_ROLES)
-    year = _school_year(None)
+    year = school_year(None)
     targets = targets_for(year) if year.id is not None else {}
     if scope is None:
         figures = compute_figures(today(), units=[], with_city=True)
@@ -34,10 +34,7 @@ def home_panel(user: Any) -> dict:
             "cells": [
                 {
                     "value": figures.of(indicator.code, unit_id).value,
-                    # A unit without a target of its own works toward the city's.
-                    "target": targets.get((indicator.code, unit_id))
-                    if (indicator.code, unit_id) in targets
-                    else targets.get((indicator.code, None)),
+                    "target": targets.get((indicator.code, unit_id)),
                 }
                 for unit_id, _name in columns
             ],

@@ -225,6 +225,7 @@ def _viewable_term(term_id: int) -> Term:
 def term(term_id: int):
     term = _viewable_term(term_id)
     week = unit_week(term)
+    manages = can_manage(term)
     return render_template(
         "timetable/week.html",
         term=term,
@@ -234,8 +235,8 @@ def term(term_id: int):
         teachers=term_teachers(term),
         groups=term_groups(term),
         export_args={"term_id": term.id},
-        can_manage=can_manage(term),
-        matching=teacher_matching(term) if can_manage(term) else [],
+        can_manage=manages,
+        matching=teacher_matching(term) if manages else [],
     )
 
 

@@ -260,8 +260,8 @@ def test_exports_apply_the_filters(app, login, world, indicator_city, runner):
 
 
 def test_the_home_page_shows_the_indicators_against_the_targets(login, world, indicator_city):
-    """HR sees the city; a principal their unit, against its own target where it has one,
-    else the city's; a teacher sees no indicators."""
+    """HR sees the city; a principal their unit, against the unit's own target (as the
+    dashboard shows it); a teacher sees no indicators."""
     a = world.unit_a.id
     hr = login(world.hr)
     hr.post(
@@ -275,6 +275,7 @@ def test_the_home_page_shows_the_indicators_against_the_targets(login, world, in
     principal = login(world.principal)
     home = principal.get("/home").get_data(as_text=True)
     assert "60 %" in home and "/ target 90 %" in home  # unit A: 3 of 5 teachers co-teach
+    assert "/ target 75 %" not in home  # the city's target is not the unit's
     assert f">{world.unit_a.name}</th>" in home, home[home.find("<main") :][:4000]
     assert ">City of Vantaa</th>" not in home
     assert world.unit_b.name not in home
