@@ -15,11 +15,9 @@ with SQLAlchemy's `before_cursor_execute` event): the count must not depend on t
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -30,11 +28,10 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
-    DEFAULT_ADMIN_URL,
-    bench_app,
-    fresh_database,
     measure_pages,
-    migrate,
+    migrated_app,
+    page_benchmark_args,
+    print_pages,
 )
 
 STAFF = 5000
@@ -351,20 +348,10 @@ def measure(app, requests_per_page: int, rng: random.Random) -> dict[str, dict]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead of PostgreSQL")
-    parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL)
-    parser.add_argument("--requests", type=int, default=200, help="requests per page")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
+    args = page_benchmark_args(__doc__.splitlines()[0], default_requests=200)
     rng = random.Random(20250801)
     kind = "sqlite" if args.sqlite else "postgresql"
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        fresh_database(kind, args.admin_url, "pdbench_training_catalogue", Path(tmp)) as url,
-    ):
-        migrate(url)
-        app = bench_app(url)
+    with migrated_app(kind, args.admin_url, "pdbench_training_catalogue") as app:
         started = time.perf_counter()
         counts = seed(app, rng)
         seeded = time.perf_counter() - started
@@ -377,12 +364,7 @@ def main() -> int:
             f"{kind}: {counts['staff']} staff, {counts['sessions']} sessions, "
             f"{counts['enrolments']} enrolments (seeded in {seeded:.1f} s)"
         )
-        print(f"{'page':22} {'p50_ms':>8} {'p95_ms':>8} {'max_ms':>8} {'queries':>8}")
-        for name, figures in pages.items():
-            print(
-                f"{name:22} {figures['p50_ms']:8} {figures['p95_ms']:8} {figures['max_ms']:8} "
-                f"{figures['queries_per_page']:8}"
-            )
+        print_pages(pages, 22)
     return 0 if all(p["p95_ms"] <= 100 for p in pages.values()) else 1
 
 

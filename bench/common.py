@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -173,3 +175,35 @@ def measure_pages(
         with app.app_context():
             db.engine.dispose()
     return results
+
+
+def page_benchmark_args(description: str, default_requests: int) -> argparse.Namespace:
+    """The command line every page benchmark takes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead of PostgreSQL")
+    parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL)
+    parser.add_argument("--requests", type=int, default=default_requests, help="requests per page")
+    parser.add_argument("--json", action="store_true")
+    return parser.parse_args()
+
+
+@contextmanager
+def migrated_app(kind: str, admin_url: str, prefix: str):
+    """A production-like app on a new database (`kind` sqlite or postgresql) migrated to
+    head; the database is dropped afterwards."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        fresh_database(kind, admin_url, prefix, Path(tmp)) as url,
+    ):
+        migrate(url)
+        yield bench_app(url)
+
+
+def print_pages(pages: dict[str, dict], width: int) -> None:
+    """The per-page figures as a plain table."""
+    print(f"{'page':{width}} {'p50_ms':>8} {'p95_ms':>8} {'max_ms':>8} {'queries':>8}")
+    for name, figures in pages.items():
+        print(
+            f"{name:{width}} {figures['p50_ms']:8} {figures['p95_ms']:8} {figures['max_ms']:8} "
+            f"{figures['queries_per_page']:8}"
+        )

@@ -21,11 +21,9 @@ dashboard's city indicator pages.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -37,11 +35,10 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
-    DEFAULT_ADMIN_URL,
-    bench_app,
-    fresh_database,
     measure_pages,
-    migrate,
+    migrated_app,
+    page_benchmark_args,
+    print_pages,
 )
 from bench.strategy_load import TWO_YEARS_AGO, populate_strategy  # noqa: E402
 
@@ -422,20 +419,10 @@ def measure(app, city: City, requests_per_page: int, rng: random.Random) -> dict
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead of PostgreSQL")
-    parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL)
-    parser.add_argument("--requests", type=int, default=40, help="requests per page")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
+    args = page_benchmark_args(__doc__.splitlines()[0], default_requests=40)
     rng = random.Random(20250801)
     kind = "sqlite" if args.sqlite else "postgresql"
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        fresh_database(kind, args.admin_url, "pdbench_reports", Path(tmp)) as url,
-    ):
-        migrate(url)
-        app = bench_app(url)
+    with migrated_app(kind, args.admin_url, "pdbench_reports") as app:
         started = time.perf_counter()
         city = seed(app, rng)
         seeded = time.perf_counter() - started
@@ -455,12 +442,7 @@ def main() -> int:
             f"{city.counts['ledger_rows']} ledger rows over 2 school years "
             f"(seeded in {seeded:.1f} s); {args.requests} requests per page"
         )
-        print(f"{'page':28} {'p50_ms':>8} {'p95_ms':>8} {'max_ms':>8} {'queries':>8}")
-        for name, figures in pages.items():
-            print(
-                f"{name:28} {figures['p50_ms']:8} {figures['p95_ms']:8} {figures['max_ms']:8} "
-                f"{figures['queries_per_page']:8}"
-            )
+        print_pages(pages, 28)
     return 0 if all(p["p95_ms"] <= TARGET_P95_MS for p in pages.values()) else 1
 
 

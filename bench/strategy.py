@@ -16,11 +16,9 @@ statements the page ran (counted with SQLAlchemy's `before_cursor_execute` event
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -31,11 +29,9 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
-    DEFAULT_ADMIN_URL,
-    bench_app,
-    fresh_database,
     measure_pages,
-    migrate,
+    migrated_app,
+    page_benchmark_args,
 )
 from bench.strategy_load import PAGES, populate_strategy  # noqa: E402
 
@@ -148,20 +144,10 @@ def measure(app, requests_per_page: int) -> dict[str, dict]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead of PostgreSQL")
-    parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL)
-    parser.add_argument("--requests", type=int, default=50, help="requests per page")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
+    args = page_benchmark_args(__doc__.splitlines()[0], default_requests=50)
     rng = random.Random(20250801)
     kind = "sqlite" if args.sqlite else "postgresql"
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        fresh_database(kind, args.admin_url, "pdbench_strategy", Path(tmp)) as url,
-    ):
-        migrate(url)
-        app = bench_app(url)
+    with migrated_app(kind, args.admin_url, "pdbench_strategy") as app:
         started = time.perf_counter()
         counts = seed(app, rng)
         seed_seconds = round(time.perf_counter() - started, 1)
