@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_scheduler_properties import SUBJECTS
+from test_scheduler_properties import SUBJECTS, draw_lessons
 
 import scheduler.solver as solver_module
 from scheduler import (
@@ -16,7 +16,6 @@ from scheduler import (
     SPECIAL_NEEDS_TEACHER,
     SUBJECT_TEACHER,
     Group,
-    Lesson,
     Parameters,
     Problem,
     Slot,
@@ -69,18 +68,7 @@ def coteaching_schools(draw) -> Problem:
                 ),
             )
         )
-    lessons, busy = [], set()
-    for n in range(draw(st.integers(3, 12))):
-        teacher_id = draw(st.sampled_from(ids))
-        day = draw(st.sampled_from(days))
-        start = draw(st.integers(1, periods))
-        length = draw(st.integers(1, 2)) if start < periods else 1
-        run = tuple(f"{day}_{p}" for p in range(start, start + length))
-        if any((teacher_id, s) in busy for s in run):
-            continue
-        busy.update((teacher_id, s) for s in run)
-        group = draw(st.sampled_from(groups)).id
-        lessons.append(Lesson(f"L{n}", (group,), teacher_id, run, draw(st.sampled_from(SUBJECTS))))
+    lessons = draw_lessons(draw, ids, groups, days, periods, draw(st.integers(3, 12)))
     teams = ()
     if draw(st.booleans()):
         teams = (Team("k", tuple(draw(st.sets(st.sampled_from(ids), min_size=2, max_size=3)))),)

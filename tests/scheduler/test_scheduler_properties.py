@@ -28,6 +28,24 @@ PARAMS = Parameters(time_limit_seconds=2.0, workers=1, seed=0)
 SUBJECTS = ("MA", "FI", "PE")
 
 
+def draw_lessons(draw, ids, groups, days, periods: int, attempts: int) -> list[Lesson]:
+    """Up to `attempts` single or double lessons on random days and periods; a draw that
+    would put its teacher in two lessons at once is dropped, so the timetable is valid."""
+    lessons, busy = [], set()
+    for n in range(attempts):
+        teacher_id = draw(st.sampled_from(ids))
+        day = draw(st.sampled_from(days))
+        start = draw(st.integers(1, periods))
+        length = draw(st.integers(1, 2)) if start < periods else 1
+        run = tuple(f"{day}_{p}" for p in range(start, start + length))
+        if any((teacher_id, s) in busy for s in run):
+            continue
+        busy.update((teacher_id, s) for s in run)
+        group = draw(st.sampled_from(groups)).id
+        lessons.append(Lesson(f"L{n}", (group,), teacher_id, run, draw(st.sampled_from(SUBJECTS))))
+    return lessons
+
+
 @st.composite
 def schools(draw) -> Problem:
     days = ("Mo", "Tu")[: draw(st.integers(1, 2))]
@@ -65,18 +83,7 @@ def schools(draw) -> Problem:
                 ),
             )
         )
-    lessons, busy = [], set()
-    for n in range(draw(st.integers(1, 8))):
-        teacher_id = draw(st.sampled_from(ids))
-        day = draw(st.sampled_from(days))
-        start = draw(st.integers(1, periods))
-        length = draw(st.integers(1, 2)) if start < periods else 1
-        run = tuple(f"{day}_{p}" for p in range(start, start + length))
-        if any((teacher_id, s) in busy for s in run):
-            continue
-        busy.update((teacher_id, s) for s in run)
-        group = draw(st.sampled_from(groups)).id
-        lessons.append(Lesson(f"L{n}", (group,), teacher_id, run, draw(st.sampled_from(SUBJECTS))))
+    lessons = draw_lessons(draw, ids, groups, days, periods, draw(st.integers(1, 8)))
     teams = ()
     if draw(st.booleans()):
         teams = (Team("k", tuple(draw(st.sets(st.sampled_from(ids), min_size=1, max_size=3)))),)
