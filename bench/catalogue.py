@@ -32,6 +32,8 @@ from bench.common import (  # noqa: E402
     migrated_app,
     page_benchmark_args,
     print_pages,
+    session_rows,
+    unit_rows,
 )
 
 STAFF = 5000
@@ -74,18 +76,7 @@ def seed(app, rng: random.Random) -> dict[str, int]:
             insert(
                 conn,
                 Unit.__table__,
-                [
-                    {
-                        "id": n + 1,
-                        "code": f"unit-{n}",
-                        "name": f"School {n}",
-                        "kind": "comprehensive_school",
-                        "language": "fi",
-                        "active": True,
-                        "created_at": now,
-                    }
-                    for n in range(UNITS)
-                ],
+                unit_rows(UNITS, now),
             )
             insert(
                 conn,
@@ -207,28 +198,11 @@ def seed(app, rng: random.Random) -> dict[str, int]:
             for s in range(SESSIONS):
                 start = now + timedelta(days=rng.randint(-365, 365), hours=rng.randint(0, 8))
                 start = start.replace(minute=0, second=0)
-                sessions.append(
-                    {
-                        "id": s + 1,
-                        "course_id": s % COURSES + 1,
-                        "status": "scheduled",
-                        "location": "Tikkurila",
-                        "online_url": "",
-                        "capacity": 40,
-                        "waitlist_limit": None,
-                        "booked_count": 0,
-                        "starts_at": start,
-                        "ends_at": start + timedelta(hours=6),
-                        "enrol_opens_at": start - timedelta(days=60),
-                        "enrol_closes_at": start - timedelta(days=1),
-                        "cancel_cutoff_at": start - timedelta(days=3),
-                        "created_at": now,
-                        "updated_at": now,
-                    }
+                session_row, date_row = session_rows(
+                    s + 1, s % COURSES + 1, start, now, capacity=40
                 )
-                dates.append(
-                    {"session_id": s + 1, "starts_at": start, "ends_at": start + timedelta(hours=6)}
-                )
+                sessions.append(session_row)
+                dates.append(date_row)
             # Enrolments: 20 per person on distinct sessions, 50 per session on average.
             enrolments, events, hours = [], [], []
             seats = [0] * SESSIONS

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -207,3 +208,46 @@ def print_pages(pages: dict[str, dict], width: int) -> None:
             f"{name:{width}} {figures['p50_ms']:8} {figures['p95_ms']:8} {figures['max_ms']:8} "
             f"{figures['queries_per_page']:8}"
         )
+
+
+def unit_rows(count: int, now) -> list[dict]:
+    """`count` comprehensive schools, ids 1..count, for a Core insert into `unit`."""
+    return [
+        {
+            "id": n + 1,
+            "code": f"unit-{n}",
+            "name": f"School {n}",
+            "kind": "comprehensive_school",
+            "language": "fi",
+            "active": True,
+            "created_at": now,
+        }
+        for n in range(count)
+    ]
+
+
+def session_rows(
+    session_id: int, course_id: int, start, now, *, capacity: int, status: str = "scheduled"
+) -> tuple[dict, dict]:
+    """A six-hour on-site training session starting at `start` (enrolment open from 60 days
+    before to the day before, cancellation until 3 days before) and its one date: rows for
+    Core inserts into `course_session` and `session_date`."""
+    session = {
+        "id": session_id,
+        "course_id": course_id,
+        "status": status,
+        "location": "Tikkurila",
+        "online_url": "",
+        "capacity": capacity,
+        "waitlist_limit": None,
+        "booked_count": 0,
+        "starts_at": start,
+        "ends_at": start + timedelta(hours=6),
+        "enrol_opens_at": start - timedelta(days=60),
+        "enrol_closes_at": start - timedelta(days=1),
+        "cancel_cutoff_at": start - timedelta(days=3),
+        "created_at": now,
+        "updated_at": now,
+    }
+    date_row = {"session_id": session_id, "starts_at": start, "ends_at": start + timedelta(hours=6)}
+    return session, date_row

@@ -39,6 +39,8 @@ from bench.common import (  # noqa: E402
     migrated_app,
     page_benchmark_args,
     print_pages,
+    session_rows,
+    unit_rows,
 )
 from bench.strategy_load import TWO_YEARS_AGO, populate_strategy  # noqa: E402
 
@@ -92,18 +94,7 @@ def populate_people(conn, city: City) -> None:
     insert(
         conn,
         Unit.__table__,
-        [
-            {
-                "id": n + 1,
-                "code": f"unit-{n}",
-                "name": f"School {n:02d}",
-                "kind": "comprehensive_school",
-                "language": "fi" if n % 8 else "sv",
-                "active": True,
-                "created_at": now,
-            }
-            for n in range(UNITS)
-        ],
+        unit_rows(UNITS, now),
     )
     city.unit_ids = list(range(1, UNITS + 1))
 
@@ -251,28 +242,16 @@ def populate_training(conn, city: City) -> None:
     sessions, dates = [], []
     for s in range(SESSIONS):
         start = first + timedelta(days=rng.randint(0, span), hours=8)
-        sessions.append(
-            {
-                "id": s + 1,
-                "course_id": s % COURSES + 1,
-                "status": "cancelled" if s % 50 == 0 else "scheduled",
-                "location": "Tikkurila",
-                "online_url": "",
-                "capacity": 60,
-                "waitlist_limit": None,
-                "booked_count": 0,
-                "starts_at": start,
-                "ends_at": start + timedelta(hours=6),
-                "enrol_opens_at": start - timedelta(days=60),
-                "enrol_closes_at": start - timedelta(days=1),
-                "cancel_cutoff_at": start - timedelta(days=3),
-                "created_at": now,
-                "updated_at": now,
-            }
+        session_row, date_row = session_rows(
+            s + 1,
+            s % COURSES + 1,
+            start,
+            now,
+            capacity=60,
+            status="cancelled" if s % 50 == 0 else "scheduled",
         )
-        dates.append(
-            {"session_id": s + 1, "starts_at": start, "ends_at": start + timedelta(hours=6)}
-        )
+        sessions.append(session_row)
+        dates.append(date_row)
     enrolments, feedback = [], []
     seen = set()
     eid = 0

@@ -32,6 +32,7 @@ from bench.common import (  # noqa: E402
     measure_pages,
     migrated_app,
     page_benchmark_args,
+    unit_rows,
 )
 from bench.strategy_load import PAGES, populate_strategy  # noqa: E402
 
@@ -63,18 +64,7 @@ def seed(app, rng: random.Random) -> dict:
         session = db.session
         session.execute(
             Unit.__table__.insert(),
-            [
-                {
-                    "id": n + 1,
-                    "code": f"unit-{n}",
-                    "name": f"School {n}",
-                    "kind": "comprehensive_school",
-                    "language": "fi",
-                    "active": True,
-                    "created_at": now,
-                }
-                for n in range(UNITS)
-            ],
+            unit_rows(UNITS, now),
         )
         people = []
         for n in range(STAFF + 1):
