@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--time-limit", type=float, metavar="S", help="override every limit")
     parser.add_argument("--workers", type=int, default=Parameters().workers, metavar="N")
     parser.add_argument("--seed", type=int, default=0, metavar="K", help="solver seed")
+    parser.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="limits in CP-SAT's work units, not seconds (the same figures on any machine)",
+    )
     parser.add_argument("--school-seed", type=int, default=0, metavar="K")
     parser.add_argument("--sizes", default=",".join(map(str, SYNTHETIC_SIZES)))
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -109,6 +114,7 @@ def _run_child(spec: str, args: argparse.Namespace) -> dict[str, Any]:
     """Solve in a fresh interpreter; its peak RSS comes from wait4's rusage (KiB on Linux)."""
     command = [sys.executable, "-m", "scheduler.bench", "--child", spec]
     command += ["--workers", str(args.workers), "--seed", str(args.seed)]
+    command += ["--deterministic"] if args.deterministic else []
     command += [
         "--school-seed",
         str(args.school_seed),
@@ -142,7 +148,12 @@ def _solve_one(spec: str, args: argparse.Namespace) -> dict[str, Any]:
         load_xhstt(value) if kind == "xhstt" else generate_school(int(value), args.school_seed)
     )
     load_seconds = time.perf_counter() - started
-    params = Parameters(time_limit_seconds=args.time_limit, workers=args.workers, seed=args.seed)
+    params = Parameters(
+        time_limit_seconds=args.time_limit,
+        workers=args.workers,
+        seed=args.seed,
+        deterministic=args.deterministic,
+    )
     result = solve(problem, params)
     data = result.to_dict()
     objective, greedy = result.objective, result.greedy_objective

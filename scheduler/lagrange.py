@@ -266,11 +266,13 @@ def relax(
     index: Index,
     *,
     target: float,
-    time_limit: float,
+    time_limit: float = math.inf,
     max_iterations: int = 100000,
     should_stop: Callable[[], bool] | None = None,
 ) -> Relaxation | None:
-    """Subgradient optimisation of the Lagrangian dual for `time_limit` seconds.
+    """Subgradient optimisation of the Lagrangian dual: `max_iterations` steps, or fewer when
+    `time_limit` seconds pass first (without one, the outcome depends on nothing but the
+    input: tests bound iterations, not seconds).
 
     `target` is the objective of the best known plan (Polyak's step aims at it; any value
     below the optimum keeps the steps well defined).
@@ -293,8 +295,16 @@ class Relaxer:
     def create(cls, index: Index) -> Relaxer | None:
         return cls(index) if supported(index) else None
 
-    def run(self, target, time_limit, max_iterations=100000, should_stop=None, on_bound=None):
-        self.dual.run(target, time_limit, max_iterations, should_stop, on_bound)
+    def run(
+        self,
+        target: float,
+        time_limit: float = math.inf,
+        max_iterations: int = 100000,
+        should_stop: Callable[[], bool] | None = None,
+        on_bound: Callable[[int], None] | None = None,
+    ) -> int:
+        """Continue the subgradient search; returns the number of iterations it made."""
+        return self.dual.run(target, time_limit, max_iterations, should_stop, on_bound)
 
     def result(self) -> Relaxation:
         return self.dual.result()
@@ -489,9 +499,10 @@ class _Dual:
         max_iterations: int = 100000,
         should_stop: Callable[[], bool] | None = None,
         on_bound: Callable[[int], None] | None = None,
-    ) -> None:
-        """Subgradient steps for up to `time_limit` seconds; a later call continues where this
-        one stopped. `on_bound` gets every better integer bound."""
+    ) -> int:
+        """Up to `max_iterations` subgradient steps within `time_limit` seconds; a later call
+        continues where this one stopped. `on_bound` gets every better integer bound. Returns
+        the number of steps made."""
         started = time.perf_counter()
         count = 0
         while count < max_iterations and not self.done:
@@ -554,6 +565,7 @@ class _Dual:
             self.sigma = np.maximum(0.0, self.sigma - step * g_sigma)
             self.sigma[-1] = 0.0
             self.direction = grads
+        return count
 
     def result(self) -> Relaxation:
         d = self.d
