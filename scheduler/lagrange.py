@@ -45,6 +45,7 @@ import numpy as np
 
 from .domain import complementarity_points, wish_points
 from .index import Index
+from .scoring import new_idle_slots
 
 NEG = -1e18
 #: Teacher-days with more candidate slots than this use a relaxed day problem (idle slots are
@@ -213,12 +214,11 @@ class _Data:
             if len(candidates) > MAX_DAY_SLOTS:
                 free_ids.extend(ids)
                 continue
-            own_positions = [p for p, s in enumerate(slots) if s in own]
             for size in range(len(candidates) + 1):
                 for chosen in combinations(range(len(candidates)), size):
-                    busy_slots = {candidates[c] for c in chosen} | set(own)
+                    added = [candidates[c] for c in chosen]
                     pattern_day.append(day_number)
-                    pattern_idle.append(_idle(slots, busy_slots, own_positions))
+                    pattern_idle.append(len(new_idle_slots(slots, own, added)))
                     pattern_members.append([ids[c] for c in chosen])
                     width = max(width, size)
         self.n_days = len(by_day)
@@ -244,22 +244,6 @@ class _Data:
         self.group_teacher = sorted_teacher[starts] if len(order) else np.array([], dtype=int)
         self.group_start = np.asarray(starts, dtype=np.int64)
         self.group_count = np.diff(np.r_[self.group_start, len(order)]).astype(np.int64)
-
-
-def _idle(slots: list[str], busy: set[str], own_positions: list[int]) -> int:
-    """New idle slots of one day, as `model.term_compact_days` counts them."""
-    busy_positions = [p for p, s in enumerate(slots) if s in busy]
-    if not busy_positions:
-        return 0
-    first, last = busy_positions[0], busy_positions[-1]
-    count = 0
-    for position in range(first + 1, last):
-        if slots[position] in busy:
-            continue
-        if own_positions and own_positions[0] < position < own_positions[-1]:
-            continue
-        count += 1
-    return count
 
 
 def relax(

@@ -193,12 +193,13 @@ def test_find_team_slots_ranks_free_windows_by_new_idle_slots():
 
 def test_find_team_slots_counts_the_current_plan():
     """With A co-teaching at Mo_4, Mo_2 and Mo_3 are already idle for A: neither Mo_3 nor
-    Mo_5 adds a gap any more, and Mo_4 is blocked by the co-teaching."""
+    Mo_5 adds a gap any more (equal cost: the later one first), and Mo_4 is blocked by the
+    co-teaching."""
     problem = meeting_school()
     found = find_team_slots(problem, "k", Solution((Assignment("LB4", "A"),)))
     assert [(o.slots, o.new_idle_slots) for o in found.options] == [
-        (("Mo_3",), 0),
         (("Mo_5",), 0),
+        (("Mo_3",), 0),
     ]
     blocked = {w.slots: {b.code for b in w.blockers} for w in found.blocked}
     assert blocked[("Mo_4",)] == {"own_lesson", "co_teaching"}
