@@ -343,7 +343,7 @@ def main() -> int:
     parser.add_argument("benchmark", choices=("import-solve", "responsiveness"))
     parser.add_argument("--database-url", default=DEFAULT_PG)
     parser.add_argument(
-        "--xhstt", type=Path, default=ROOT.parent / "shared/data/xhstt/FinlandElementarySchool.xml"
+        "--xhstt", type=Path, default=ROOT / "examples" / "xhstt" / "FinlandElementarySchool.xml"
     )
     parser.add_argument("--idle-seconds", type=float, default=30)
     parser.add_argument("--run-seconds", type=int, default=60)
