@@ -77,7 +77,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m scheduler.bench", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m scheduler.bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
     parser.add_argument("--json", action="store_true", help="one JSON row per line")
     parser.add_argument("--only", action="append", metavar="NAME", help="instance name part")
