@@ -1,5 +1,5 @@
 """Reading and writing: the package's JSON format, the XHSTT importer (on a small fixture of
-this repository, not ../shared), the CSV overlay, and the command line."""
+its own, quick to solve), the CSV overlay, and the command line."""
 
 from __future__ import annotations
 
