@@ -421,6 +421,11 @@ class Problem:
         return {teacher_id: frozenset(groups) for teacher_id, groups in taught.items()}
 
     def _by_id(self, name: str) -> dict:
+        # The hottest lookup of the package (lessons and teachers by id): the cached dict
+        # first, without building a closure.
+        found = self.__dict__.get("_cache", {}).get(name)
+        if found is not None:
+            return found
         return self._memo(name, lambda: {item.id: item for item in getattr(self, name)})
 
     def _memo(self, key: str, compute):  # noqa: ANN001, ANN202 - private cache helper

@@ -11,7 +11,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from .domain import Lesson, Problem, Teacher, avoids, is_competent, pair_key
+from .domain import (
+    CLASS_TEACHER,
+    LAST_PRIMARY_GRADE,
+    Lesson,
+    Problem,
+    Teacher,
+    avoids,
+    is_competent,
+    pair_key,
+)
 from .meetings import windows
 from .parameters import Parameters
 from .reasons import Reason
@@ -309,21 +318,53 @@ def team_windows(index: Index, team_id: str) -> list[tuple[str, ...]]:
 
 
 def _add_candidates(index: Index) -> None:
+    """Every (lesson, co-teacher) option the rules allow. The same rules as
+    `co_teaching_obstacles` (a test holds the two equal), with each person's facts looked up
+    once: a large school has hundreds of thousands of lesson-teacher combinations."""
     problem = index.problem
     teaching_at: dict[str, set[str]] = defaultdict(set)
     for lesson in problem.lessons:
         for slot_id in lesson.slots:
             teaching_at[slot_id].update(lesson.teachers)
+    joiners = [t for t in problem.teachers if t.can_co_teach and t.willing]
+    blocked = {  # slots a joiner cannot take: commitments and unavailability
+        t.id: {s for s, what in index.own[t.id].items() if what not in index.lesson_host}
+        | set(t.unavailable)
+        for t in joiners
+    }
+    groups_of = {t.id: problem.groups_taught(t.id) for t in joiners}
+    grades_of = {t.id: problem.grades_taught(t.id) for t in joiners}
+    left = {t.id: index.capacity_left(t.id) for t in problem.teachers}
+    rejected_pairs = _rejected_pairs(problem)
+    rejected_lessons = _rejected_lessons(problem)
     for lesson in problem.lessons:
-        # Skipping teachers who teach at the same time is only a shortcut (the obstacle check
-        # below would reject them too); it keeps large schools fast to index.
+        host = problem.teacher(lesson.teacher)
+        if not host.willing or (lesson.id, None) in rejected_lessons:
+            continue
+        slots = set(lesson.slots)
+        # Teachers who teach at the same time are skipped at once (own lessons).
         busy = set().union(*(teaching_at[s] for s in lesson.slots))
-        for teacher in problem.teachers:
-            if teacher.id in busy:
+        grades = {problem.group(g).grade for g in lesson.groups}
+        primary = all(g is not None and 1 <= g <= LAST_PRIMARY_GRADE for g in grades)
+        for teacher in joiners:
+            t = teacher.id
+            if t in busy or slots & blocked[t]:
                 continue
-            if co_teaching_obstacles(index, lesson, teacher, first_only=True):
+            competent = (
+                teacher.is_specialist
+                or not groups_of[t].isdisjoint(lesson.groups)
+                or (lesson.subject and lesson.subject in teacher.subjects)
+                or (teacher.profession == CLASS_TEACHER and primary and grades <= grades_of[t])
+            )
+            if not competent or avoids(teacher, host):
                 continue
-            index.candidates.append((lesson.id, teacher.id))
+            key = pair_key(t, host.id)
+            if key in rejected_pairs or (lesson.id, t) in rejected_lessons:
+                continue
+            needed = max(lesson.hours, index.pair_minimum(key))
+            if left[t] < needed or left[host.id] < needed:
+                continue
+            index.candidates.append((lesson.id, t))
     pair_options: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for lesson_id, teacher_id in index.candidates:
         pair_options[index.pair_of(lesson_id, teacher_id)].append((lesson_id, teacher_id))

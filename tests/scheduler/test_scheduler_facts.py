@@ -22,6 +22,8 @@ from scheduler import (
     Pin,
     Problem,
     ProblemError,
+    RejectedLesson,
+    RejectedPair,
     Slot,
     Teacher,
     Team,
@@ -31,6 +33,7 @@ from scheduler import (
     solve,
     validate,
 )
+from scheduler.index import build_index, co_teaching_obstacles
 from scheduler.jsonio import dump_json
 from scheduler.scoring import analyse
 
@@ -310,3 +313,40 @@ def test_no_teacher_is_ever_in_two_places_at_once(problem):
     assert len(placed) == len(set(placed))  # nor in two activities of the plan
     assert validate(problem, result.solution, DEFAULTS) == []
     assert result.objective == analyse(problem, DEFAULTS, result.solution).total
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(busy_schools(), st.data())
+def test_the_fast_option_check_says_what_the_obstacles_say(problem, data):
+    """The index finds options with each person's facts looked up once; every option it
+    keeps, and only those, has no obstacle (the rules the explanations name)."""
+    teacher_ids = [t.id for t in problem.teachers]
+    if len(teacher_ids) >= 2 and problem.lessons:
+        pair = data.draw(
+            st.lists(st.sampled_from(teacher_ids), min_size=2, max_size=2, unique=True)
+        )
+        rejected = data.draw(st.sampled_from(problem.lessons))
+        problem = replace(
+            problem,
+            rejected_pairs=(RejectedPair(tuple(pair)),),
+            rejected_lessons=(
+                RejectedLesson(rejected.id, data.draw(st.sampled_from([None, *teacher_ids]))),
+            ),
+        )
+    params = Parameters(min_lessons=data.draw(st.integers(1, 3)))
+    index = build_index(problem, params)
+    expected = {
+        (lesson.id, t.id)
+        for lesson in problem.lessons
+        for t in problem.teachers
+        if t.id not in lesson.teachers and not co_teaching_obstacles(index, lesson, t)
+    }
+    kept = {
+        key
+        for key in expected
+        if index.pair_hours_available(
+            index.pair_of(*key), [o for o in expected if index.pair_of(*o) == index.pair_of(*key)]
+        )
+        >= index.pair_minimum(index.pair_of(*key))
+    }
+    assert set(index.candidates) == kept
