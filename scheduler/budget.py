@@ -26,7 +26,13 @@ MIN_SEARCH = 0.05
 
 class Budget:
     """The limit of one solve and what is left of it; every phase asks it how long it may run
-    and tells it what it used."""
+    and tells it what it used.
+
+    On the wall clock a limit is a limit: a phase that would not fit in what is left is
+    skipped (`affords`), with an estimate from what this solve's earlier phases took on this
+    machine now, so the best plan so far is returned in time however busy the machine is.
+    In deterministic mode every phase runs (skipping by the clock would not be deterministic);
+    only the searches' work counts."""
 
     def __init__(self, params: Parameters, started: float | None = None):
         self.limit = float(params.time_limit_seconds)
@@ -34,6 +40,22 @@ class Budget:
         self.workers = params.workers
         self.started = time.perf_counter() if started is None else started
         self.work = 0.0  # work units spent (deterministic mode)
+        self.reserve = 0.0  # seconds kept for explaining the plan at the end
+        self.timings: dict[str, float] = {}  # phase -> wall-clock seconds it took
+        self._lap = self.started
+
+    def lap(self, phase: str) -> float:
+        """Record that `phase` just ended; returns its seconds."""
+        now = time.perf_counter()
+        seconds = now - self._lap
+        self.timings[phase] = round(self.timings.get(phase, 0.0) + seconds, 3)
+        self._lap = now
+        return seconds
+
+    def affords(self, seconds: float) -> bool:
+        """Whether a phase estimated to take `seconds` of the wall clock fits in what is left
+        (always in deterministic mode)."""
+        return self.deterministic or seconds <= self.remaining()
 
     def elapsed(self) -> float:
         """Wall-clock seconds since the solve started (reported in either mode)."""
@@ -43,7 +65,9 @@ class Budget:
         return self.work if self.deterministic else self.elapsed()
 
     def remaining(self) -> float:
-        return self.limit - self.used()
+        """What is left for searching: the limit less what was used and the reserve."""
+        reserve = 0.0 if self.deterministic else self.reserve
+        return self.limit - self.used() - reserve
 
     def share(self, fraction: float, most: float = math.inf) -> float:
         """`fraction` of the whole limit, at most `most` (seconds or units) and at most what

@@ -100,9 +100,11 @@ class Teacher:
 
     `capacity` is the most co-teaching hours a week, counted in both roles (hosting a co-teacher
     in one's own lesson or joining a colleague's lesson), because each co-taught hour needs the
-    same joint planning from both. `strengths` and `development_goals` are competence codes
-    (e.g. transversal competences "L1".."L7" or strategy themes) from the app's competence
-    profiles.
+    same joint planning from both. It is the person's: `hours_elsewhere` are the co-teaching
+    hours they already have in other units, which count against it (a teacher in two schools
+    has one capacity), as does co-teaching already in this timetable (`Lesson.coteachers`).
+    `strengths` and `development_goals` are competence codes (e.g. transversal competences
+    "L1".."L7" or strategy themes) from the app's competence profiles.
     """
 
     id: str
@@ -116,6 +118,7 @@ class Teacher:
     avoided: frozenset[str] = frozenset()
     strengths: frozenset[str] = frozenset()
     development_goals: frozenset[str] = frozenset()
+    hours_elsewhere: int = 0
 
     def __post_init__(self) -> None:
         _require(bool(self.id), "teacher: id must not be empty")
@@ -129,6 +132,12 @@ class Teacher:
             f"teacher {self.id!r}: capacity must be an integer",
         )
         _require(self.capacity >= 0, f"teacher {self.id!r}: capacity {self.capacity} is negative")
+        _require(
+            isinstance(self.hours_elsewhere, int)
+            and not isinstance(self.hours_elsewhere, bool)
+            and self.hours_elsewhere >= 0,
+            f"teacher {self.id!r}: hours_elsewhere must be a non-negative integer",
+        )
         for name in TEACHER_SET_FIELDS:
             object.__setattr__(self, name, _ids(getattr(self, name), f"teacher {self.id!r} {name}"))
         _require(self.id not in self.wished, f"teacher {self.id!r} wishes to pair with itself")
@@ -176,6 +185,11 @@ class Lesson:
 
     A lesson usually has one pupil group; combined lessons (several groups taught together, as
     in XHSTT option blocks) list them all, the first being the main group.
+
+    `coteachers` already teach the lesson together with `teacher` in the school's timetable
+    (team teaching): a fact, not a request. It occupies them, counts toward their capacity,
+    partners and the indicator, and is never held to the rules for new pairs (competence, a
+    pair's minimum hours), so it can never make a request infeasible.
     """
 
     id: str
@@ -183,11 +197,21 @@ class Lesson:
     teacher: str
     slots: tuple[str, ...]
     subject: str = ""
+    coteachers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         _require(bool(self.id), "lesson: id must not be empty")
         object.__setattr__(self, "groups", tuple(self.groups))
         object.__setattr__(self, "slots", tuple(self.slots))
+        object.__setattr__(self, "coteachers", tuple(self.coteachers))
+        _require(
+            len(set(self.coteachers)) == len(self.coteachers),
+            f"lesson {self.id!r}: repeated co-teacher",
+        )
+        _require(
+            self.teacher not in self.coteachers,
+            f"lesson {self.id!r}: its teacher {self.teacher!r} is also listed as co-teacher",
+        )
         _require(len(self.groups) > 0, f"lesson {self.id!r}: has no group")
         _require(len(set(self.groups)) == len(self.groups), f"lesson {self.id!r}: repeated group")
         _require(len(self.slots) > 0, f"lesson {self.id!r}: occupies no slot")
@@ -201,6 +225,43 @@ class Lesson:
     @property
     def hours(self) -> int:
         return len(self.slots)
+
+    @property
+    def teachers(self) -> tuple[str, ...]:
+        """Everyone who teaches the lesson in the timetable: its teacher and co-teachers."""
+        return (self.teacher, *self.coteachers)
+
+
+#: Kinds of commitment: an event of this unit's timetable that is no lesson to co-teach (an
+#: elective of pupils from several classes, a duty, a meeting...), and whatever occupies the
+#: person in another unit (lessons, co-teaching, meetings of its published timetable).
+COMMITMENT_KINDS = frozenset({"event", "other_unit"})
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """Fixed slots when `teachers` are busy with something that is no lesson of this school
+    to co-teach: every event a teacher takes part in occupies that teacher. No co-teaching
+    or meeting is ever placed there, and the teachers count as at work for their days' idle
+    slots."""
+
+    id: str
+    teachers: tuple[str, ...]
+    slots: tuple[str, ...]
+    kind: str = "event"
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        _require(bool(self.id), "commitment: id must not be empty")
+        object.__setattr__(self, "teachers", tuple(self.teachers))
+        object.__setattr__(self, "slots", tuple(self.slots))
+        _require(len(self.teachers) > 0, f"commitment {self.id!r}: has no teacher")
+        _require(len(self.slots) > 0, f"commitment {self.id!r}: occupies no slot")
+        _require(
+            self.kind in COMMITMENT_KINDS,
+            f"commitment {self.id!r}: unknown kind {self.kind!r}"
+            f" (known: {', '.join(sorted(COMMITMENT_KINDS))})",
+        )
 
 
 @dataclass(frozen=True)
@@ -286,6 +347,7 @@ class Problem:
     last_term_pairs: frozenset[tuple[str, str]] = frozenset()
     name: str = ""
     notes: tuple[str, ...] = field(default=(), compare=False)
+    commitments: tuple[Commitment, ...] = ()
 
     def __post_init__(self) -> None:
         for name in (
@@ -299,6 +361,7 @@ class Problem:
             "rejected_pairs",
             "rejected_lessons",
             "notes",
+            "commitments",
         ):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         object.__setattr__(
@@ -311,10 +374,12 @@ class Problem:
         _check_unique(self.groups, "group")
         _check_unique(self.lessons, "lesson")
         _check_unique(self.teams, "team")
+        _check_unique([*self.lessons, *self.commitments], "lesson or commitment")
         self._check_slots()
         self._check_teachers()
         self._check_lessons()
         self._check_teams()
+        self._check_commitments()
         self._check_decisions()
 
     # --- lookups -------------------------------------------------------------------------
@@ -333,6 +398,9 @@ class Problem:
     def slot(self, slot_id: str) -> Slot:
         return self._by_id("slots")[slot_id]
 
+    def commitment(self, commitment_id: str) -> Commitment:
+        return self._by_id("commitments")[commitment_id]
+
     def groups_taught(self, teacher_id: str) -> frozenset[str]:
         """The pupil groups whose lessons `teacher_id` teaches in the timetable."""
         return self._memo("groups_taught", self._compute_groups_taught).get(teacher_id, frozenset())
@@ -348,10 +416,16 @@ class Problem:
     def _compute_groups_taught(self) -> dict[str, frozenset[str]]:
         taught: dict[str, set[str]] = {}
         for lesson in self.lessons:
-            taught.setdefault(lesson.teacher, set()).update(lesson.groups)
+            for teacher_id in lesson.teachers:
+                taught.setdefault(teacher_id, set()).update(lesson.groups)
         return {teacher_id: frozenset(groups) for teacher_id, groups in taught.items()}
 
     def _by_id(self, name: str) -> dict:
+        # The hottest lookup of the package (lessons and teachers by id): the cached dict
+        # first, without building a closure.
+        found = self.__dict__.get("_cache", {}).get(name)
+        if found is not None:
+            return found
         return self._memo(name, lambda: {item.id: item for item in getattr(self, name)})
 
     def _memo(self, key: str, compute):  # noqa: ANN001, ANN202 - private cache helper
@@ -416,6 +490,11 @@ class Problem:
                 lesson.teacher in teachers,
                 f"lesson {lesson.id!r}: teacher {lesson.teacher!r} is unknown",
             )
+            for coteacher in lesson.coteachers:
+                _require(
+                    coteacher in teachers,
+                    f"lesson {lesson.id!r}: co-teacher {coteacher!r} is unknown",
+                )
             for group_id in lesson.groups:
                 _require(group_id in groups, f"lesson {lesson.id!r}: group {group_id!r} is unknown")
             for slot_id in lesson.slots:
@@ -424,14 +503,15 @@ class Problem:
                 self.consecutive(lesson.slots),
                 f"lesson {lesson.id!r}: slots {list(lesson.slots)} are not consecutive on one day",
             )
-            for slot_id in lesson.slots:
-                key = (lesson.teacher, slot_id)
-                _require(
-                    key not in occupied,
-                    f"teacher {lesson.teacher!r} teaches lessons {occupied.get(key)!r} and"
-                    f" {lesson.id!r} at the same time ({slot_id})",
-                )
-                occupied[key] = lesson.id
+            for teacher_id in lesson.teachers:
+                for slot_id in lesson.slots:
+                    key = (teacher_id, slot_id)
+                    _require(
+                        key not in occupied,
+                        f"teacher {teacher_id!r} teaches lessons {occupied.get(key)!r} and"
+                        f" {lesson.id!r} at the same time ({slot_id})",
+                    )
+                    occupied[key] = lesson.id
 
     def _check_teams(self) -> None:
         slots = self._by_id("slots")
@@ -444,6 +524,21 @@ class Problem:
                     slot_id in slots, f"team {team.id!r}: allowed slot {slot_id!r} does not exist"
                 )
 
+    def _check_commitments(self) -> None:
+        slots = self._by_id("slots")
+        teachers = self._by_id("teachers")
+        for commitment in self.commitments:
+            for teacher_id in commitment.teachers:
+                _require(
+                    teacher_id in teachers,
+                    f"commitment {commitment.id!r}: teacher {teacher_id!r} is unknown",
+                )
+            for slot_id in commitment.slots:
+                _require(
+                    slot_id in slots,
+                    f"commitment {commitment.id!r}: slot {slot_id!r} does not exist",
+                )
+
     def _check_decisions(self) -> None:
         lessons = self._by_id("lessons")
         teachers = self._by_id("teachers")
@@ -453,7 +548,7 @@ class Problem:
             _require(pin.lesson in lessons, f"pin: lesson {pin.lesson!r} is unknown")
             _require(pin.teacher in teachers, f"pin: teacher {pin.teacher!r} is unknown")
             _require(
-                lessons[pin.lesson].teacher != pin.teacher,
+                pin.teacher not in lessons[pin.lesson].teachers,
                 f"pin: teacher {pin.teacher!r} already teaches lesson {pin.lesson!r}",
             )
         _require(len(set(self.pins)) == len(self.pins), "the same pin is given twice")

@@ -19,9 +19,9 @@ from .index import Index, co_teaching_obstacles
 from .model import build_model
 from .reasons import Reason, join_ids
 from .scoring import ScoreAnalysis
-from .solution import Assignment, Solution
+from .solution import Assignment, Solution, all_pairs, existing_assignments
 
-TIME_CODES = frozenset({"own_lesson", "unavailable"})
+TIME_CODES = frozenset({"own_lesson", "unavailable", "busy"})
 #: An infeasible request gets at least this long (seconds or work units) for its explanation,
 #: even when the search before it used up the limit.
 EXPLAIN_MIN_SECONDS = 1.0
@@ -249,7 +249,7 @@ def unmet_wishes(index: Index, solution: Solution | None) -> list[UnmetWish]:
     """Each wish (teacher -> wished partner) the plan does not fulfil, with the first reason
     that applies: fixed facts before the plan's own choices."""
     problem = index.problem
-    pairs = solution.pairs(problem) if solution is not None else {}
+    pairs = all_pairs(problem, solution)
     usage = _Usage.of(problem, solution)
     return [
         UnmetWish(teacher.id, other, _wish_reason(index, teacher.id, other, usage, solution))
@@ -270,10 +270,12 @@ class _Usage:
 
     @classmethod
     def of(cls, problem: Problem, solution: Solution | None) -> _Usage:
+        """What the timetable's co-teaching, other units and the plan take."""
         usage = cls()
-        if solution is None:
-            return usage
-        for a in solution.assignments:
+        for teacher in problem.teachers:
+            usage.hours[teacher.id] += teacher.hours_elsewhere
+        planned = solution.assignments if solution is not None else ()
+        for a in (*existing_assignments(problem), *planned):
             lesson = problem.lesson(a.lesson)
             usage.hours[a.teacher] += lesson.hours
             usage.hours[lesson.teacher] += lesson.hours
@@ -281,7 +283,7 @@ class _Usage:
             usage.partners[lesson.teacher].add(a.teacher)
             usage.busy[a.teacher].update(lesson.slots)
             usage.coteachers[a.lesson] += 1
-        for m in solution.meetings:
+        for m in solution.meetings if solution is not None else ():
             for member in problem.team(m.team).members:
                 usage.busy[member].update(m.slots)
         return usage

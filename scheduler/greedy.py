@@ -56,6 +56,15 @@ class Plan:
     def __post_init__(self) -> None:
         self.options = set(self.index.candidates)
         self.pinned = {(p.lesson, p.teacher) for p in self.index.problem.pins}
+        # Co-teaching in the timetable (and other units' hours) is taken first; `new_hours`
+        # is what this plan adds to each pair.
+        existing = self.index.existing
+        self.hours.update(existing.hours)
+        self.pair_hours.update(existing.pairs)
+        for teacher_id, partners in existing.partners.items():
+            self.partners[teacher_id].update(partners)
+        self.coteachers.update(existing.coteachers)
+        self.new_hours: Counter[tuple[str, str]] = Counter()
 
     # --- steps -----------------------------------------------------------------------------
     def apply_pins(self) -> None:
@@ -99,7 +108,11 @@ class Plan:
 
     def drop_short_pairs(self) -> None:
         """Remove pairs below the minimum (kept from a base solution) unless pinned."""
-        short = {key for key, h in self.pair_hours.items() if h < self.index.params.min_lessons}
+        short = {
+            key
+            for key, h in self.pair_hours.items()
+            if self.new_hours[key] and h < self.index.params.min_lessons
+        }
         for assignment in list(self.assignments):
             key = self.index.pair_of(assignment.lesson, assignment.teacher)
             if key in short and (assignment.lesson, assignment.teacher) not in self.pinned:
@@ -121,11 +134,11 @@ class Plan:
         if not self.fits(lesson_id, teacher_id, []):
             return False
         key = self.index.pair_of(lesson_id, teacher_id)
-        if key in self.pair_hours or allow_new_pair:
+        if self.new_hours[key] or allow_new_pair:
             self.commit(lesson_id, teacher_id)
             return True
         planned = [(lesson_id, teacher_id)]
-        shared = self.index.hours(lesson_id)
+        shared = self.pair_hours[key] + self.index.hours(lesson_id)
         others = sorted(
             self.index.pair_options[key],
             key=lambda option: (-self.index.need[option[0]], option),
@@ -167,7 +180,7 @@ class Plan:
             if self.hours[person] + extra + lesson.hours > capacity:
                 return False
         key = pair_key(host, teacher_id)
-        if key not in self.pair_hours:
+        if key not in self.pair_hours:  # a new partner for both
             limit = index.params.max_partners
             if len(self.partners[host]) >= limit or len(self.partners[teacher_id]) >= limit:
                 return False
@@ -181,6 +194,7 @@ class Plan:
         self.hours[teacher_id] += lesson.hours
         self.hours[lesson.teacher] += lesson.hours
         self.pair_hours[key] += lesson.hours
+        self.new_hours[key] += lesson.hours
         self.partners[lesson.teacher].add(teacher_id)
         self.partners[teacher_id].add(lesson.teacher)
         self.coteachers[lesson_id] += 1
@@ -193,6 +207,7 @@ class Plan:
         self.hours[assignment.teacher] -= lesson.hours
         self.hours[lesson.teacher] -= lesson.hours
         self.pair_hours[key] -= lesson.hours
+        self.new_hours[key] -= lesson.hours
         self.coteachers[assignment.lesson] -= 1
         if self.pair_hours[key] <= 0:
             del self.pair_hours[key]

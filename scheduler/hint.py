@@ -15,7 +15,7 @@ from collections import Counter
 from .domain import complementarity_points, wish_points
 from .greedy import Plan
 from .index import Index
-from .scoring import idle_slots
+from .scoring import new_idle_slots
 from .solution import Solution
 
 
@@ -96,7 +96,7 @@ class _Builder:
             busy = set(index.own[teacher_id]) | self.plan.busy[teacher_id]
             for day_id in {index.day_of[s] for s in slots}:
                 day = index.day_slots[day_id]
-                total += len(idle_slots(day, busy | slots) - idle_slots(day, busy))
+                total += len(new_idle_slots(day, busy, slots))
         return total
 
     def commit(self, package: list[tuple[str, str]]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from .domain import (
     TEACHER_SET_FIELDS,
+    Commitment,
     Group,
     Lesson,
     MeetingPin,
@@ -44,6 +45,7 @@ TOP_LEVEL_KEYS = {
     "rejected_pairs",
     "rejected_lessons",
     "last_term_pairs",
+    "commitments",
     "parameters",
     "previous",
 }
@@ -116,6 +118,10 @@ def problem_from_dict(data: dict[str, Any]) -> Problem:
             for i, p in _items(data, "last_term_pairs", required=False)
         ),
         name=_get(data, "name", str, "document", ""),
+        commitments=tuple(
+            _commitment(c, f"commitments[{i}]")
+            for i, c in _items(data, "commitments", required=False)
+        ),
     )
 
 
@@ -137,6 +143,7 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
                 "avoided": sorted(t.avoided),
                 "strengths": sorted(t.strengths),
                 "development_goals": sorted(t.development_goals),
+                "hours_elsewhere": t.hours_elsewhere,
             }
             for t in problem.teachers
         ],
@@ -156,9 +163,20 @@ def problem_to_dict(problem: Problem) -> dict[str, Any]:
                 "groups": list(x.groups),
                 "subject": x.subject,
                 "teacher": x.teacher,
+                "coteachers": list(x.coteachers),
                 "slots": list(x.slots),
             }
             for x in problem.lessons
+        ],
+        "commitments": [
+            {
+                "id": c.id,
+                "teachers": list(c.teachers),
+                "slots": list(c.slots),
+                "kind": c.kind,
+                "label": c.label,
+            }
+            for c in problem.commitments
         ],
         "teams": [
             {
@@ -277,7 +295,15 @@ def _slots(data: dict) -> list[Slot]:
     return [Slot(f"{day}_{i}", day, i) for day in days for i in range(1, periods + 1)]
 
 
-TEACHER_KEYS = {"id", "name", "profession", "capacity", "willing", *TEACHER_SET_FIELDS}
+TEACHER_KEYS = {
+    "id",
+    "name",
+    "profession",
+    "capacity",
+    "willing",
+    "hours_elsewhere",
+    *TEACHER_SET_FIELDS,
+}
 
 
 def _teacher(item: Any, where: str) -> Teacher:
@@ -293,6 +319,7 @@ def _teacher(item: Any, where: str) -> Teacher:
             profession=_get(item, "profession", str, where, defaults.profession),
             capacity=_get(item, "capacity", int, where, defaults.capacity),
             willing=_get(item, "willing", bool, where, True),
+            hours_elsewhere=_get(item, "hours_elsewhere", int, where, 0),
             **sets,
         )
     except ProblemError as error:
@@ -311,7 +338,7 @@ def _group(item: Any, where: str) -> Group:
 
 
 def _lesson(item: Any, where: str) -> Lesson:
-    _keys(item, {"id", "group", "groups", "subject", "teacher", "slots"}, where)
+    _keys(item, {"id", "group", "groups", "subject", "teacher", "coteachers", "slots"}, where)
     if ("group" in item) == ("groups" in item):
         raise ProblemError(f"{where}: give exactly one of group or groups")
     groups = (
@@ -323,7 +350,22 @@ def _lesson(item: Any, where: str) -> Lesson:
         _get(item, "teacher", str, where),
         tuple(_strings(item, "slots", where)),
         _get(item, "subject", str, where, ""),
+        tuple(_strings(item, "coteachers", where, required=False)),
     )
+
+
+def _commitment(item: Any, where: str) -> Commitment:
+    _keys(item, {"id", "teachers", "slots", "kind", "label"}, where)
+    try:
+        return Commitment(
+            _get(item, "id", str, where),
+            tuple(_strings(item, "teachers", where)),
+            tuple(_strings(item, "slots", where)),
+            _get(item, "kind", str, where, "event"),
+            _get(item, "label", str, where, ""),
+        )
+    except ProblemError as error:
+        raise ProblemError(f"{where}: {error}") from None
 
 
 def _team(item: Any, where: str) -> Team:

@@ -28,8 +28,9 @@ subproblems are integer, so the bound can be strictly below the LP relaxation: c
 partner limit, the minimum shared hours and coverage are integral per teacher, and the idle
 slots per teacher-day.
 
-Re-solving with a previous plan (the stay term) and pinned co-teaching are not modelled here:
-`relax` returns None for such requests and the solver reports CP-SAT's bound alone.
+Re-solving with a previous plan (the stay term), pinned co-teaching and co-teaching already in
+the timetable are not modelled here: `relax` returns None for such requests and the solver
+reports CP-SAT's bound alone.
 """
 
 from __future__ import annotations
@@ -78,8 +79,9 @@ class Relaxation:
 
 
 def supported(index: Index) -> bool:
-    """Whether the relaxation models this request (no pins; see the module docstring)."""
-    return not index.problem.pins and bool(index.pair_options)
+    """Whether the relaxation models this request (no pins, no co-teaching already in the
+    timetable; see the module docstring)."""
+    return not index.problem.pins and not index.existing.pairs and bool(index.pair_options)
 
 
 class _Data:
@@ -97,10 +99,11 @@ class _Data:
         teachers = [t.id for t in problem.teachers]
         self.teachers = teachers
         t_id = {t: i for i, t in enumerate(teachers)}
-        self.capacity = np.array([problem.teacher(t).capacity for t in teachers])
+        # What other units take of a person's capacity is taken first (index.capacity_left).
+        self.capacity = np.array([index.capacity_left(t) for t in teachers])
         self.partner_limit = np.array(
             [
-                min(params.max_partners, problem.teacher(t).capacity // params.min_lessons)
+                min(params.max_partners, index.capacity_left(t) // params.min_lessons)
                 for t in teachers
             ]
         )

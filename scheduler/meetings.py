@@ -202,18 +202,37 @@ def find_team_slots(
 def occupations(
     problem: Problem, solution: Solution | None = None, *, skip_team: str | None = None
 ) -> list[Reason]:
-    """Everything that occupies someone, slot by slot: own lessons, unavailability, and the
-    plan's co-teaching and meetings (except `skip_team`'s)."""
+    """Everything that occupies someone, slot by slot: own lessons (team teaching included),
+    commitments (other events, other units), unavailability, and the plan's co-teaching and
+    meetings (except `skip_team`'s)."""
     found: list[Reason] = []
     for lesson in problem.lessons:
-        for slot_id in lesson.slots:
-            found.append(
-                Reason(
-                    "own_lesson",
-                    f"{lesson.teacher} teaches lesson {lesson.id} at {slot_id}",
-                    {"teacher": lesson.teacher, "lesson": lesson.id, "slot": slot_id},
+        for teacher_id in lesson.teachers:
+            for slot_id in lesson.slots:
+                found.append(
+                    Reason(
+                        "own_lesson",
+                        f"{teacher_id} teaches lesson {lesson.id} at {slot_id}",
+                        {"teacher": teacher_id, "lesson": lesson.id, "slot": slot_id},
+                    )
                 )
-            )
+    for commitment in problem.commitments:
+        for teacher_id in commitment.teachers:
+            for slot_id in commitment.slots:
+                found.append(
+                    Reason(
+                        "busy",
+                        f"{teacher_id} is busy at {slot_id}"
+                        + (f": {commitment.label}" if commitment.label else ""),
+                        {
+                            "teacher": teacher_id,
+                            "slot": slot_id,
+                            "commitment": commitment.id,
+                            "kind": commitment.kind,
+                            "label": commitment.label,
+                        },
+                    )
+                )
     for teacher in problem.teachers:
         for slot_id in sorted(teacher.unavailable):
             found.append(

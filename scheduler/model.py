@@ -226,7 +226,8 @@ def add_one_place_at_a_time(model: CoTeachingModel) -> None:
 
 
 def add_capacity(model: CoTeachingModel) -> None:
-    """Co-taught hours of a teacher, hosting or joining, stay within the teacher's capacity."""
+    """Co-taught hours of a teacher, hosting or joining, stay within the teacher's capacity
+    (what co-teaching in the timetable and in other units takes is taken first)."""
     hours: dict[str, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
     for (lesson_id, teacher_id), var in model.co.items():
         lesson_hours = model.index.hours(lesson_id)
@@ -234,20 +235,22 @@ def add_capacity(model: CoTeachingModel) -> None:
         hours[model.index.host(lesson_id)].append((lesson_hours, var))
     for teacher_id, terms in sorted(hours.items()):
         teacher = model.index.problem.teacher(teacher_id)
-        if sum(h for h, _ in terms) <= teacher.capacity:
+        left = model.index.capacity_left(teacher_id)
+        if sum(h for h, _ in terms) <= left:
             continue
-        model.cp.add(weighted(terms) <= teacher.capacity).only_enforce_if(
+        model.cp.add(weighted(terms) <= left).only_enforce_if(
             model.guard(("capacity", teacher_id), _capacity_reason, teacher)
         )
 
 
 def add_max_coteachers(model: CoTeachingModel) -> None:
-    """A lesson has at most `max_coteachers` co-teachers."""
-    limit = model.index.params.max_coteachers
+    """A lesson has at most `max_coteachers` co-teachers (team teaching in the timetable
+    counts)."""
     by_lesson: dict[str, list[cp_model.IntVar]] = defaultdict(list)
     for (lesson_id, _), var in model.co.items():
         by_lesson[lesson_id].append(var)
     for lesson_id, co_vars in sorted(by_lesson.items()):
+        limit = model.index.coteachers_left(lesson_id)
         if len(co_vars) <= limit:
             continue
         enforce = model.guard(
@@ -265,8 +268,8 @@ def add_min_lessons(model: CoTeachingModel) -> None:
     The upper link sum(hours * co) <= M * pair, with M the most hours the pair can share, is
     implied by the co => pair implications but gives the LP relaxation a tighter bound.
     """
-    minimum = model.index.params.min_lessons
     for key, terms in sorted(_pair_links(model).items()):
+        minimum = model.index.pair_minimum(key)
         pair = model.pair[key]
         shared = weighted(terms)
         model.cp.add(shared >= minimum * pair).only_enforce_if(
@@ -295,8 +298,8 @@ def add_pair_value_cuts(model: CoTeachingModel) -> None:
     if model.guards is not None:
         return
     index = model.index
-    minimum = index.params.min_lessons
     for key, options in sorted(index.pair_options.items()):
+        minimum = index.pair_minimum(key)
         items = [
             (index.hours(lesson_id), index.need[lesson_id] * index.hours(lesson_id))
             for lesson_id, _ in options
@@ -351,19 +354,22 @@ def _pair_links(model: CoTeachingModel) -> dict[tuple[str, str], list[tuple[int,
 
 
 def add_max_partners(model: CoTeachingModel) -> None:
-    """A teacher has at most `max_partners` partners."""
-    params = model.index.params
+    """A teacher has at most `max_partners` partners (co-teaching in the timetable counts;
+    more lessons with a partner one already has add no partner)."""
+    index = model.index
+    params = index.params
     pairs_of: dict[str, list[cp_model.IntVar]] = defaultdict(list)
     for (a, b), var in model.pair.items():
+        if (a, b) in index.existing.pairs:
+            continue
         pairs_of[a].append(var)
         pairs_of[b].append(var)
     for teacher_id, pair_vars in sorted(pairs_of.items()):
-        limit = params.max_partners
+        limit = index.partners_left(teacher_id)
         if model.guards is None:
-            # Each partner takes at least min_lessons of the capacity: the rounded-down
+            # Each new partner takes at least min_lessons of the capacity: the rounded-down
             # quotient is a valid, tighter limit (the LP alone would allow cap/min).
-            capacity = model.index.problem.teacher(teacher_id).capacity
-            limit = min(limit, capacity // params.min_lessons)
+            limit = min(limit, index.capacity_left(teacher_id) // params.min_lessons)
         if len(pair_vars) <= limit:
             continue
         model.cp.add(cp_model.LinearExpr.sum(pair_vars) <= limit).only_enforce_if(
@@ -442,48 +448,63 @@ never gets a variable."""
 
 
 # --- soft terms -----------------------------------------------------------------------------
+# Co-teaching already in the timetable is part of every plan: its share of each term is a
+# constant (`_existing_*`), so the objective of any plan equals `scoring.analyse` of it.
 def term_support_need(model: CoTeachingModel) -> cp_model.LinearExprT:
     """Support-need points of the groups served, per co-taught hour."""
-    return weighted(
-        (model.index.need[lesson_id] * model.index.hours(lesson_id), var)
+    index = model.index
+    constant = sum(
+        index.need[lesson.id] * lesson.hours * len(lesson.coteachers)
+        for lesson in index.problem.lessons
+    )
+    return constant + weighted(
+        (index.need[lesson_id] * index.hours(lesson_id), var)
         for (lesson_id, _), var in model.co.items()
-        if model.index.need[lesson_id]
+        if index.need[lesson_id]
+    )
+
+
+def _pair_term(model: CoTeachingModel, points: Callable[[str, str], int]) -> cp_model.LinearExprT:
+    """A per-pair term: constant for pairs already in the timetable, else on `pair`."""
+    existing = model.index.existing.pairs
+    constant = sum(points(a, b) for a, b in existing)
+    return constant + weighted(
+        (points(a, b), var) for (a, b), var in model.pair.items() if (a, b) not in existing
     )
 
 
 def term_complementarity(model: CoTeachingModel) -> cp_model.LinearExprT:
     """Complementarity points of each formed pair (specialist + class/subject, goal + strength)."""
     problem = model.index.problem
-    return weighted(
-        (complementarity_points(problem.teacher(a), problem.teacher(b)), var)
-        for (a, b), var in model.pair.items()
+    return _pair_term(
+        model, lambda a, b: complementarity_points(problem.teacher(a), problem.teacher(b))
     )
 
 
 def term_wish(model: CoTeachingModel) -> cp_model.LinearExprT:
     """Wishes fulfilled: one per teacher of a formed pair who wished the other."""
     problem = model.index.problem
-    return weighted(
-        (wish_points(problem.teacher(a), problem.teacher(b)), var)
-        for (a, b), var in model.pair.items()
-    )
+    return _pair_term(model, lambda a, b: wish_points(problem.teacher(a), problem.teacher(b)))
 
 
 def term_continuity(model: CoTeachingModel) -> cp_model.LinearExprT:
     """Pairs that worked together last term and do so again."""
     last_term = model.index.problem.last_term_pairs
-    return weighted((1, var) for key, var in model.pair.items() if key in last_term)
+    return _pair_term(model, lambda a, b: int((a, b) in last_term))
 
 
 def term_coverage(model: CoTeachingModel) -> cp_model.LinearExprT:
-    """Staff in at least one pair: the 2025 collaboration indicator."""
+    """Staff in at least one pair: the 2025 collaboration indicator (team teaching in the
+    timetable already covers its teachers)."""
+    covered = set(model.index.existing.partners)
     pairs_of: dict[str, list[cp_model.IntVar]] = defaultdict(list)
     for (a, b), var in model.pair.items():
         pairs_of[a].append(var)
         pairs_of[b].append(var)
-    return weighted(
+    return len(covered) + weighted(
         (1, model.define_or(pair_vars, f"covered[{teacher_id}]"))
         for teacher_id, pair_vars in sorted(pairs_of.items())
+        if teacher_id not in covered
     )
 
 
@@ -496,21 +517,37 @@ def term_fairness(model: CoTeachingModel) -> cp_model.LinearExprT:
     for (lesson_id, _), var in model.co.items():
         for group_id in model.index.problem.lesson(lesson_id).groups:
             by_group[group_id].append((model.index.hours(lesson_id), var))
+    before: dict[str, int] = defaultdict(int)  # hours co-taught in the timetable already
+    for lesson in model.index.problem.lessons:
+        for group_id in lesson.groups:
+            before[group_id] += lesson.hours * len(lesson.coteachers)
+    constant = sum(
+        min(cap, hours) for group_id, hours in before.items() if group_id not in by_group
+    )
     fair_vars = []
     for group_id, terms in sorted(by_group.items()):
+        done = min(cap, before[group_id])
+        if done == cap:
+            constant += cap
+            continue
         most = sum(h for h, _ in terms)
-        fair = model.cp.new_int_var(0, min(cap, most), f"fair[{group_id}]")
-        hours = weighted(terms)
+        fair = model.cp.new_int_var(0, min(cap, done + most), f"fair[{group_id}]")
+        hours = done + weighted(terms)
         model.cp.add_min_equality(fair, [hours, cap])
         # Implied by the equality, but CP-SAT's LP does not linearise a min over an
         # expression; stated plainly it cuts the root bound of this term by more than half.
         model.cp.add(fair <= hours)
         indices = [(h, v.index) for h, v in terms]
         model.definitions.append(
-            (fair, lambda v, indices=indices: min(cap, sum(h * v[i] for h, i in indices)))
+            (
+                fair,
+                lambda v, indices=indices, done=done: min(
+                    cap, done + sum(h * v[i] for h, i in indices)
+                ),
+            )
         )
         fair_vars.append(fair)
-    return cp_model.LinearExpr.sum(fair_vars)
+    return constant + cp_model.LinearExpr.sum(fair_vars)
 
 
 def term_compact_days(model: CoTeachingModel) -> cp_model.LinearExprT:
@@ -681,6 +718,8 @@ def _reason_key(reason: Reason) -> tuple:
         return (code, data["lesson"], data["teacher"] or "")
     if code == "unavailable":
         return (code, data["teacher"], data["slot"])
+    if code == "busy":
+        return (code, data["teacher"], data["commitment"])
     if code == "not_willing":
         return (code, data["teacher"])
     return (code, data.get("lesson", ""), data.get("teacher", ""))

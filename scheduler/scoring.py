@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .domain import Problem, complementarity_points, pair_key, wish_points
 from .parameters import TERM_NAMES, Parameters, Weights
-from .solution import Solution
+from .solution import Solution, all_pairs
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,13 @@ def analyse(
     solution: Solution,
     previous: Solution | None = None,
 ) -> ScoreAnalysis:
-    """Score a solution term by term and attribute each term to pairs and meetings."""
+    """Score a solution term by term and attribute each term to pairs and meetings.
+
+    The plan is the timetable's co-teaching (`Lesson.coteachers`, a fact) plus the solution's:
+    pairs already co-teaching count as formed, their groups as served."""
     raw_pair: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     raw_meeting: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    pairs = solution.pairs(problem)
+    pairs = all_pairs(problem, solution)
     totals: dict[str, float] = dict.fromkeys(TERM_NAMES, 0.0)
     _support_need(problem, pairs, raw_pair, totals)
     _pair_terms(problem, pairs, raw_pair, totals)
@@ -141,9 +144,13 @@ def _fairness(problem, params, pairs, raw_pair, totals) -> None:
 
 def _compact_days(problem, solution, raw_pair, raw_meeting, totals) -> None:
     """New idle slots per teacher-day, shared by the activities outside the old lesson span."""
-    own: dict[str, set[str]] = defaultdict(set)
+    own: dict[str, set[str]] = defaultdict(set)  # at work: lessons, team teaching, commitments
     for lesson in problem.lessons:
-        own[lesson.teacher].update(lesson.slots)
+        for teacher_id in lesson.teachers:
+            own[teacher_id].update(lesson.slots)
+    for commitment in problem.commitments:
+        for teacher_id in commitment.teachers:
+            own[teacher_id].update(commitment.slots)
     # teacher -> slot -> what put the teacher there (pair key or ("meeting", team))
     extra: dict[str, dict[str, tuple]] = defaultdict(dict)
     for assignment in solution.assignments:

@@ -70,6 +70,16 @@ BACKGROUND_NICE = 10
 PAIR_USAGE = 0.05
 #: Up to this many workers, the portfolio is max_lp plus CP-SAT's LNS (see _make_solver).
 SMALL_PORTFOLIO_WORKERS = 3
+#: The objective-aware starting plan (hint.value_plan) takes about this many times the greedy
+#: plan's time; it is skipped when that does not fit in the limit.
+VALUE_PLAN_COST = 5.0
+#: Building a CP-SAT model takes about this many times the index's time per option (first
+#: estimate; later models are estimated from the earlier ones of the same solve).
+MODEL_COST_PER_INDEXED_OPTION = 6.0
+#: A model is built only when at least this much time is left to search it.
+MIN_SEARCH_SECONDS = 0.3
+#: Setting up the relaxation's arrays takes about this many times the index's time.
+RELAXATION_SETUP_COST = 1.5
 
 
 @dataclass
@@ -185,9 +195,11 @@ def solve(
     params = params or Parameters()
     budget = Budget(params)
     index = build_index(problem, params)
+    budget.lap("index")
     baseline = greedy_from_index(index)
     baseline_valid = not validate(problem, baseline, params)
     greedy_score = analyse(problem, params, baseline, previous) if baseline_valid else None
+    budget.lap("greedy")
     result = Result(
         status="unknown",
         parameters=params,
@@ -199,39 +211,57 @@ def solve(
     result.stats["pair_options"] = len(index.pair_options)
     if _obviously_infeasible(index):
         return _infeasible(result, index, budget)
+    # Explaining the plan at the end takes about what checking and scoring the greedy plan
+    # took: keep that much of the limit for it.
+    budget.reserve = 2 * budget.timings["greedy"]
 
-    best = _best_hint(index, baseline, previous) if params.use_hint else None
     search = _Search(budget, params, progress, cancel, result)
+    # The first plan is the hand-made one, at once: whatever happens next, it is the answer
+    # at worst.
+    best = baseline if baseline_valid else None
+    if greedy_score is not None:
+        search.found_plan(greedy_score.total)
+    if params.use_hint and budget.affords(VALUE_PLAN_COST * budget.timings["greedy"]):
+        hint = _best_hint(index, baseline, previous)
+        budget.lap("hint")
+        if hint is not None and hint != best:
+            best = hint
+            search.found_plan(analyse(problem, params, hint, previous).total)
+    builder = _Builder(budget, index)
     full_model = True
     if len(index.candidates) > LARGE_OPTIONS:
+        full_model = False  # too large to build whole in time: phases over subsets of pairs
         narrow = index.restricted(candidate_pairs(index, [s for s in (best, previous) if s]))
         result.stats["restricted_options"] = len(narrow.candidates)
-        model = build_model(narrow, previous=previous)
-        share = budget.share(RESTRICTED_SHARE, RESTRICTED_MAX_SECONDS)
-        status, solver = search.run(model, best, share, bound_is_valid=False)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            best = model.extract(solver.boolean_value)
-            result.source = "cp-sat (restricted)"
+        model = builder.build(narrow, previous, "restricted model")
+        if model is not None:
+            share = budget.share(RESTRICTED_SHARE, RESTRICTED_MAX_SECONDS)
+            status, solver = search.run(model, _hint(params, best), share, bound_is_valid=False)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                best = model.extract(solver.boolean_value)
+                result.source = "cp-sat (restricted)"
         relaxer = _relax(index, search, best, previous)
         if relaxer is not None:
             # Lessons last: CP-SAT searches the pairs the relaxation uses (and the best plan's),
             # hinted with the best plan, while the relaxation keeps lowering the bound in a
             # thread of its own.
-            full_model = False
             pairs = candidate_pairs(index, [s for s in (best,) if s], per_teacher=0)
             usage = relaxer.result().pair_usage
             pairs |= {k for k, used in usage.items() if used > PAIR_USAGE}
             narrow = index.restricted(pairs)
             result.stats["lagrangian_options"] = len(narrow.candidates)
-            model = build_model(narrow, previous=previous)
-            result.stats.update(_model_stats(model))
-            result.stats["model"] = "restricted by the relaxation"
+            model = builder.build(narrow, previous, "model of the relaxation's pairs")
+            if model is not None:
+                result.stats.update(_model_stats(model))
+                result.stats["model"] = "restricted by the relaxation"
             remaining = budget.remaining()
-            if not search.cancelled and remaining > 0.2:
+            if model is not None and not search.cancelled and remaining > 0.2:
                 target = analyse(problem, params, best).total if best is not None else 0
                 amount = remaining if LAGRANGE_BACKGROUND else 0.0
                 with _Background(search, relaxer, target, amount):
-                    status, solver = search.run(model, best, remaining, bound_is_valid=False)
+                    status, solver = search.run(
+                        model, _hint(params, best), remaining, bound_is_valid=False
+                    )
                 result.stats.update(_solver_stats(solver))
                 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     best = model.extract(solver.boolean_value)
@@ -242,23 +272,28 @@ def solve(
                 "iterations": relaxation.iterations,
                 "seconds": round(relaxation.seconds, 3),
             }
+        elif not search.cancelled:
+            full_model = True  # no relaxation (pins, a re-solve): the full model's bound
     if full_model and not search.cancelled:
-        model = build_model(index, previous=previous)
-        result.stats.update(_model_stats(model))
-        status, solver = search.run(model, best, budget.remaining(), bound_is_valid=True)
-        result.stats.update(_solver_stats(solver))
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            result.status, result.source = STATUS_NAMES[status], "cp-sat"
-            best = model.extract(solver.boolean_value)
-            result.stats["solver_objective"] = round(solver.objective_value)
-            result.bound = solver.best_objective_bound
-            result.stats["solver_bound"] = solver.best_objective_bound
-            result.stats["bound_source"] = "cp-sat"
-        elif status == cp_model.INFEASIBLE:
-            return _infeasible(result, index, budget)
-        elif status == cp_model.MODEL_INVALID:  # pragma: no cover - a bug in this package
-            raise RuntimeError(f"CP-SAT rejected the model: {model.cp.validate()}")
-        # UNKNOWN: no bound is reported, as CP-SAT's is meaningless before its search ran.
+        model = builder.build(index, previous, "full model")
+        if model is not None:
+            result.stats.update(_model_stats(model))
+            status, solver = search.run(
+                model, _hint(params, best), budget.remaining(), bound_is_valid=True
+            )
+            result.stats.update(_solver_stats(solver))
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                result.status, result.source = STATUS_NAMES[status], "cp-sat"
+                best = model.extract(solver.boolean_value)
+                result.stats["solver_objective"] = round(solver.objective_value)
+                result.bound = solver.best_objective_bound
+                result.stats["solver_bound"] = solver.best_objective_bound
+                result.stats["bound_source"] = "cp-sat"
+            elif status == cp_model.INFEASIBLE:
+                return _infeasible(result, index, budget)
+            elif status == cp_model.MODEL_INVALID:  # pragma: no cover - a bug in this package
+                raise RuntimeError(f"CP-SAT rejected the model: {model.cp.validate()}")
+            # UNKNOWN: no bound is reported, as CP-SAT's is meaningless before its search ran.
     lagrangian = search.lagrangian_bound
     if lagrangian is not None and (result.bound is None or lagrangian < result.bound):
         result.bound = lagrangian
@@ -266,8 +301,8 @@ def solve(
     result.cancelled = search.cancelled
     if best is not None:
         if result.source == "none":
-            # CP-SAT found nothing in time (e.g. cancelled at once): the valid hand-made plan
-            # is still a feasible answer, and `source` says where it came from.
+            # CP-SAT found nothing in time (e.g. cancelled at once, or no time to build a
+            # model): the valid hand-made plan is still an answer, and `source` says so.
             result.source = "greedy"
         if result.status == "unknown":
             result.status = "feasible"
@@ -277,10 +312,44 @@ def solve(
         result.objective = result.score.total
         if result.bound is not None and result.objective >= result.bound:
             result.status = "optimal"  # the relaxation's bound is attained
+    budget.lap("explain")
+    result.stats["timings"] = dict(budget.timings)
+    if builder.skipped:
+        result.stats["skipped"] = builder.skipped
     if params.deterministic:
         result.stats["work_units"] = round(budget.work, 3)
     result.wall_seconds = budget.elapsed()
     return result
+
+
+def _hint(params: Parameters, best: Solution | None) -> Solution | None:
+    return best if params.use_hint else None
+
+
+class _Builder:
+    """Builds CP-SAT models only when they fit in the time left: the first one's cost is
+    estimated from the index (a few times its time per option), later ones from the models
+    built so far in this solve, i.e. on this machine at its current load."""
+
+    def __init__(self, budget: Budget, index: Index):
+        self.budget = budget
+        index_seconds = budget.timings.get("index", 0.0)
+        self.seconds_per_option = (
+            MODEL_COST_PER_INDEXED_OPTION * index_seconds / max(1, len(index.candidates))
+        )
+        self.skipped: list[str] = []
+
+    def build(self, index: Index, previous: Solution | None, what: str) -> CoTeachingModel | None:
+        estimate = self.seconds_per_option * len(index.candidates)
+        # A model is only worth building with time left to search it too.
+        if not self.budget.affords(estimate + MIN_SEARCH_SECONDS):
+            self.skipped.append(what)
+            return None
+        self.budget.lap("before model")
+        model = build_model(index, previous=previous)
+        seconds = self.budget.lap("models")
+        self.seconds_per_option = seconds / max(1, len(index.candidates))
+        return model
 
 
 def _relax(
@@ -292,12 +361,16 @@ def _relax(
     params, budget = index.params, search.budget
     if search.cancelled or previous is not None:
         return None
-    # The last search needs at least a second of its own after the relaxation.
-    amount = min(budget.share(LAGRANGE_SHARE), budget.remaining() - 1.0)
-    if amount <= 0.5:
+    if not lagrange.supported(index):
+        return None
+    # Its arrays take about what the index took; the last search needs at least a second
+    # of its own after it.
+    if not budget.affords(RELAXATION_SETUP_COST * budget.timings.get("index", 0.0) + 1.5):
         return None
     relaxer = lagrange.Relaxer.create(index)
-    if relaxer is None:
+    budget.lap("relaxation set-up")
+    amount = min(budget.share(LAGRANGE_SHARE), budget.remaining() - 1.0)
+    if relaxer is None or amount <= 0.5:
         return None
     target = analyse(index.problem, params, best).total if best is not None else 0
     seconds, iterations = budget.relaxation_limits(amount)
@@ -305,6 +378,7 @@ def _relax(
         target, seconds, iterations, should_stop=search.should_stop, on_bound=search.improve_bound
     )
     budget.charge_relaxation(done)
+    budget.lap("relaxation")
     if not math.isfinite(relaxer.result().bound):
         return None
     return relaxer
@@ -484,6 +558,16 @@ class _Search:
             self.cancelled = True
         return self.cancelled
 
+    def found_plan(self, objective: float) -> None:
+        """A valid plan outside CP-SAT (the greedy plan, the starting hint): report it."""
+        elapsed = self.budget.elapsed()
+        if self.result.first_solution_seconds is None:
+            self.result.first_solution_seconds = round(elapsed, 3)
+        bound = self.lagrangian_bound
+        self.result.progress.append((round(elapsed, 3), objective, bound))
+        if self.progress is not None:
+            self.progress(elapsed, objective, bound)
+
     def improve_bound(self, bound: int) -> None:
         """A better bound from the relaxation: keep it and report it."""
         if self.lagrangian_bound is not None and bound >= self.lagrangian_bound:
@@ -548,6 +632,7 @@ class _Tracker(cp_model.CpSolverSolutionCallback):
             result = self._search.result
             if result.first_solution_seconds is None:
                 result.first_solution_seconds = round(elapsed, 3)
+            result.stats.setdefault("first_cp_sat_seconds", round(elapsed, 3))
             self._objective = self.objective_value
             bound = self.best_objective_bound if self._bound_is_valid else None
             self._emit(elapsed, self._objective, self._proven(bound))

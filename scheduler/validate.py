@@ -3,6 +3,11 @@
 Deliberately written from the domain alone, without the index or the model: if the model lost
 a constraint, the validator still catches the violation. The tests and the benchmark run it on
 every solution, including the greedy baseline and CP-SAT's.
+
+Co-teaching already in the timetable (`Lesson.coteachers`) is a fact: it occupies its
+teachers and counts toward capacity, partners and co-teachers, but only what a plan *adds*
+is held to the rules (so a plan adding nothing to a pair or a person is never in violation
+because of the timetable's own team teaching).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from collections import Counter, defaultdict
 from .domain import Problem, avoids, is_competent, pair_key
 from .parameters import Parameters
 from .reasons import Reason
-from .solution import Solution
+from .solution import Solution, existing_assignments
 
 
 class Violation(Reason):
@@ -84,7 +89,7 @@ def _eligibility(problem: Problem, solution: Solution, params: Parameters) -> li
         teacher = problem.teacher(a.teacher)
         host = problem.teacher(lesson.teacher)
         data = {"lesson": a.lesson, "teacher": a.teacher}
-        if teacher.id == host.id:
+        if teacher.id in lesson.teachers:
             found.append(Violation("own_lesson", f"{teacher.id} co-teaches own lesson", data))
         elif not is_competent(problem, teacher, lesson):
             found.append(
@@ -101,11 +106,22 @@ def _eligibility(problem: Problem, solution: Solution, params: Parameters) -> li
 def _one_place_at_a_time(
     problem: Problem, solution: Solution, params: Parameters
 ) -> list[Violation]:
-    """Own lessons, co-teaching and meetings never overlap; unavailable slots stay free."""
+    """Own lessons (team teaching included), commitments (other events, other units),
+    co-teaching and meetings never overlap; unavailable slots stay free."""
     where: dict[tuple[str, str], list[str]] = defaultdict(list)
+    fixed: set[tuple[str, str]] = set()  # occupied in the timetable already
     for lesson in problem.lessons:
-        for slot_id in lesson.slots:
-            where[lesson.teacher, slot_id].append(f"own lesson {lesson.id}")
+        for teacher_id in lesson.teachers:
+            for slot_id in lesson.slots:
+                where[teacher_id, slot_id].append(f"own lesson {lesson.id}")
+                fixed.add((teacher_id, slot_id))
+    for commitment in problem.commitments:
+        for teacher_id in commitment.teachers:
+            for slot_id in commitment.slots:
+                if (teacher_id, slot_id) in fixed:
+                    continue  # overlapping facts are the timetable's own, not the plan's
+                where[teacher_id, slot_id].append(f"commitment {commitment.id}")
+                fixed.add((teacher_id, slot_id))
     for a in solution.assignments:
         for slot_id in problem.lesson(a.lesson).slots:
             where[a.teacher, slot_id].append(f"co-teaching {a.lesson}")
@@ -124,7 +140,7 @@ def _one_place_at_a_time(
                     {"teacher": teacher_id, "slot": slot_id},
                 )
             )
-        extra = [x for x in activities if not x.startswith("own lesson")]
+        extra = [x for x in activities if not x.startswith(("own lesson", "commitment"))]
         if extra and slot_id in problem.teacher(teacher_id).unavailable:
             found.append(
                 Violation(
@@ -137,20 +153,26 @@ def _one_place_at_a_time(
 
 
 def _capacity(problem: Problem, solution: Solution, params: Parameters) -> list[Violation]:
-    hours: Counter[str] = Counter()
+    """New co-teaching hours fit in what the timetable's co-teaching and other units leave."""
+    added: Counter[str] = Counter()
     for a in solution.assignments:
         lesson = problem.lesson(a.lesson)
-        hours[a.teacher] += lesson.hours
-        hours[lesson.teacher] += lesson.hours
+        added[a.teacher] += lesson.hours
+        added[lesson.teacher] += lesson.hours
+    before: Counter[str] = Counter({t.id: t.hours_elsewhere for t in problem.teachers})
+    for a in existing_assignments(problem):
+        lesson = problem.lesson(a.lesson)
+        before[a.teacher] += lesson.hours
+        before[lesson.teacher] += lesson.hours
     return [
         Violation(
             "capacity",
-            f"{teacher_id} co-teaches {used} hours, capacity"
+            f"{teacher_id} co-teaches {before[teacher_id] + used} hours, capacity"
             f" {problem.teacher(teacher_id).capacity}",
-            {"teacher": teacher_id, "hours": used},
+            {"teacher": teacher_id, "hours": before[teacher_id] + used},
         )
-        for teacher_id, used in sorted(hours.items())
-        if used > problem.teacher(teacher_id).capacity
+        for teacher_id, used in sorted(added.items())
+        if used and before[teacher_id] + used > problem.teacher(teacher_id).capacity
     ]
 
 
@@ -159,11 +181,11 @@ def _max_coteachers(problem: Problem, solution: Solution, params: Parameters) ->
     return [
         Violation(
             "max_coteachers",
-            f"lesson {lesson_id} has {n} co-teachers, at most {params.max_coteachers} allowed",
-            {"lesson": lesson_id, "coteachers": n},
+            f"lesson {lesson_id} has {total} co-teachers, at most {params.max_coteachers} allowed",
+            {"lesson": lesson_id, "coteachers": total},
         )
         for lesson_id, n in sorted(counts.items())
-        if n > params.max_coteachers
+        if (total := n + len(problem.lesson(lesson_id).coteachers)) > params.max_coteachers
     ]
 
 
@@ -212,31 +234,40 @@ def _pins(problem: Problem, solution: Solution, params: Parameters) -> list[Viol
     return found
 
 
-def _pair_hours(problem: Problem, solution: Solution) -> Counter[tuple[str, str]]:
+def _pair_hours(problem: Problem, assignments) -> Counter[tuple[str, str]]:
     hours: Counter[tuple[str, str]] = Counter()
-    for a in solution.assignments:
+    for a in assignments:
         lesson = problem.lesson(a.lesson)
         hours[pair_key(lesson.teacher, a.teacher)] += lesson.hours
     return hours
 
 
 def _min_lessons(problem: Problem, solution: Solution, params: Parameters) -> list[Violation]:
+    """A pair the plan gives lessons shares at least `min_lessons` hours (with what it shares
+    in the timetable already)."""
+    before = _pair_hours(problem, existing_assignments(problem))
     return [
         Violation(
             "min_lessons",
             f"pair {a}-{b} shares {shared} hours, fewer than {params.min_lessons}",
             {"teachers": [a, b], "hours": shared},
         )
-        for (a, b), shared in sorted(_pair_hours(problem, solution).items())
-        if shared < params.min_lessons
+        for (a, b), added in sorted(_pair_hours(problem, solution.assignments).items())
+        if (shared := added + before[a, b]) < params.min_lessons
     ]
 
 
 def _max_partners(problem: Problem, solution: Solution, params: Parameters) -> list[Violation]:
+    """At most `max_partners` partners; only someone the plan gives a new partner can break
+    it (more partners than that in the timetable alone are a fact)."""
+    before = set(_pair_hours(problem, existing_assignments(problem)))
     partners: dict[str, set[str]] = defaultdict(set)
-    for a, b in _pair_hours(problem, solution):
+    gained: set[str] = set()
+    for a, b in before | set(_pair_hours(problem, solution.assignments)):
         partners[a].add(b)
         partners[b].add(a)
+        if (a, b) not in before:
+            gained.update((a, b))
     return [
         Violation(
             "max_partners",
@@ -244,7 +275,7 @@ def _max_partners(problem: Problem, solution: Solution, params: Parameters) -> l
             {"teacher": teacher_id, "partners": sorted(others)},
         )
         for teacher_id, others in sorted(partners.items())
-        if len(others) > params.max_partners
+        if teacher_id in gained and len(others) > params.max_partners
     ]
 
 

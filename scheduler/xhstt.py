@@ -28,9 +28,9 @@ from .domain import (
     SPECIAL_NEEDS_TEACHER,
     SUBJECT_TEACHER,
     TEACHER_SET_FIELDS,
+    Commitment,
     Group,
     Lesson,
-    Pin,
     Problem,
     ProblemError,
     Slot,
@@ -75,7 +75,7 @@ def load_xhstt(
     kinds = _resource_kinds(instance)
     events = _events(name, instance)
     placements = _placements(name, root, solution_index, events)
-    lessons, extra_teachers, notes = _lessons(name, slots, kinds, events, placements)
+    lessons, commitments, notes = _lessons(name, slots, kinds, events, placements)
     unavailable = _unavailability(instance, kinds, {s.id for s in slots})
 
     teacher_ids = [r for r, k in kinds.items() if k == "teacher"]
@@ -89,7 +89,7 @@ def load_xhstt(
         teachers=tuple(teachers),
         groups=tuple(groups),
         lessons=tuple(lessons),
-        pins=tuple(extra_teachers),
+        commitments=tuple(commitments),
         last_term_pairs=last_term,
         name=instance.get("Id", name),
         notes=tuple(notes),
@@ -217,10 +217,13 @@ def _lessons(
     kinds: dict[str, str],
     events: dict[str, _Event],
     placements: list[tuple[str, int, str | None, dict[str, str]]],
-) -> tuple[list[Lesson], list[Pin], list[str]]:
+) -> tuple[list[Lesson], list[Commitment], list[str]]:
+    """Every placed event occupies its teachers: one with a class becomes a lesson (its
+    further teachers already co-teach it), one without (an elective of pupils from several
+    classes, a duty, a meeting) a commitment of its teachers. The notes say what became what."""
     order = {slot.id: position for position, slot in enumerate(slots)}
     lessons: list[Lesson] = []
-    pins: list[Pin] = []
+    commitments: list[Commitment] = []
     notes: list[str] = []
     parts: Counter[str] = Counter()
     for event_id, duration, time_id, roles in placements:
@@ -238,21 +241,49 @@ def _lessons(
             )
         event = events[event_id]
         resources = [ref or roles.get(role) for ref, role in event.resources]
-        teachers = [r for r in resources if r and kinds.get(r) == "teacher"]
+        # A resource the solution assigns under a role the instance's event does not list.
+        listed = {role for _, role in event.resources}
+        resources += [ref for role, ref in roles.items() if role not in listed]
+        teachers = list(dict.fromkeys(r for r in resources if r and kinds.get(r) == "teacher"))
         groups = list(dict.fromkeys(r for r in resources if r and kinds.get(r) == "group"))
-        if not teachers or not groups:
-            missing = "teacher" if not teachers else "class"
-            notes.append(f"event {event_id} has no {missing} and was left out")
-            continue
         parts[event_id] += 1
-        lesson_id = event_id if parts[event_id] == 1 else f"{event_id}#{parts[event_id]}"
+        part_id = event_id if parts[event_id] == 1 else f"{event_id}#{parts[event_id]}"
+        where = f"at {run[0].id}" + (f"-{run[-1].id}" if len(run) > 1 else "")
+        if not teachers:
+            notes.append(f"event {part_id} ({where}) has no teacher: it occupies no teacher")
+            continue
+        if not groups:
+            commitments.append(
+                Commitment(
+                    part_id,
+                    tuple(teachers),
+                    tuple(s.id for s in run),
+                    "event",
+                    event.course.removeprefix("gr_") or event_id,
+                )
+            )
+            notes.append(
+                f"event {part_id} ({where}) has no class: not a lesson to co-teach, but"
+                f" {', '.join(teachers)} {'is' if len(teachers) == 1 else 'are'} busy then"
+            )
+            continue
         subject = event.course.removeprefix("gr_")
         lessons.append(
-            Lesson(lesson_id, tuple(groups), teachers[0], tuple(s.id for s in run), subject)
+            Lesson(
+                part_id,
+                tuple(groups),
+                teachers[0],
+                tuple(s.id for s in run),
+                subject,
+                coteachers=tuple(teachers[1:]),
+            )
         )
-        # A second teacher in the original timetable already co-teaches: keep it as a pin.
-        pins += [Pin(lesson_id, extra) for extra in dict.fromkeys(teachers[1:])]
-    return lessons, pins, notes
+        if len(teachers) > 1:
+            notes.append(
+                f"event {part_id} ({where}) is taught by {', '.join(teachers)} together:"
+                " co-teaching already in the timetable"
+            )
+    return lessons, commitments, notes
 
 
 def _unavailability(

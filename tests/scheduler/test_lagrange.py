@@ -60,6 +60,7 @@ def coteaching_schools(draw) -> Problem:
                 ),
                 subjects=frozenset(draw(st.sets(st.sampled_from(SUBJECTS), max_size=2))),
                 capacity=draw(st.integers(1, 8)),
+                hours_elsewhere=draw(st.sampled_from([0, 0, 0, 1, 3])),
                 willing=draw(st.sampled_from([True, True, True, False])),
                 wished=frozenset(wished),
                 strengths=frozenset(draw(st.sets(st.sampled_from(["L1", "L2"]), max_size=1))),
