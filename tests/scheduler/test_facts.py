@@ -9,8 +9,6 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scheduler_builders import FAST, lesson, school, specialist, teacher
-from test_scheduler_properties import SUBJECTS, draw_lessons
 
 from scheduler import (
     CLASS_TEACHER,
@@ -36,6 +34,8 @@ from scheduler import (
 from scheduler.index import build_index, co_teaching_obstacles
 from scheduler.jsonio import dump_json
 from scheduler.scoring import analyse
+from tests.scheduler.builders import FAST, lesson, school, specialist, teacher
+from tests.scheduler.test_properties import SUBJECTS, draw_lessons
 
 HERE = Path(__file__).parent
 EVENTS = HERE / "data" / "events-school.xhstt.xml"
