@@ -231,6 +231,10 @@ class Lesson:
         """Everyone who teaches the lesson in the timetable: its teacher and co-teachers."""
         return (self.teacher, *self.coteachers)
 
+    @property
+    def slots_set(self) -> frozenset[str]:
+        return frozenset(self.slots)
+
 
 #: Kinds of commitment: an event of this unit's timetable that is no lesson to co-teach (an
 #: elective of pupils from several classes, a duty, a meeting...), and whatever occupies the

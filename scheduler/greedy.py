@@ -159,28 +159,26 @@ class Plan:
         index = self.index
         if (lesson_id, teacher_id) not in self.options:
             return False
+        if self.coteachers[lesson_id] >= index.params.max_coteachers:
+            return False
         lesson = index.problem.lesson(lesson_id)
-        host = lesson.teacher
-        planned_lessons = [index.problem.lesson(lesson) for lesson, _ in planned]
-        if self.coteachers[lesson_id] >= index.params.max_coteachers or any(
-            p.id == lesson_id for p in planned_lessons
-        ):
+        busy = self.busy[teacher_id]
+        if any(slot_id in busy for slot_id in lesson.slots):
             return False
-        taken = self.busy[teacher_id] | {
-            s
-            for p, (_, t) in zip(planned_lessons, planned, strict=True)
-            if t == teacher_id
-            for s in p.slots
-        }
-        if taken & set(lesson.slots):
-            return False
-        extra = sum(p.hours for p in planned_lessons)
-        for person in (teacher_id, host):
-            capacity = index.problem.teacher(person).capacity
-            if self.hours[person] + extra + lesson.hours > capacity:
+        extra = 0
+        for other_id, other_teacher in planned:
+            if other_id == lesson_id:
                 return False
-        key = pair_key(host, teacher_id)
-        if key not in self.pair_hours:  # a new partner for both
+            other = index.problem.lesson(other_id)
+            extra += other.hours
+            if other_teacher == teacher_id and not other.slots_set.isdisjoint(lesson.slots):
+                return False
+        host = lesson.teacher
+        teachers = index.problem
+        for person in (teacher_id, host):
+            if self.hours[person] + extra + lesson.hours > teachers.teacher(person).capacity:
+                return False
+        if pair_key(host, teacher_id) not in self.pair_hours:  # a new partner for both
             limit = index.params.max_partners
             if len(self.partners[host]) >= limit or len(self.partners[teacher_id]) >= limit:
                 return False

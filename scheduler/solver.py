@@ -11,7 +11,6 @@ import contextlib
 import math
 import os
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -573,7 +572,7 @@ class _Search:
         if self.lagrangian_bound is not None and bound >= self.lagrangian_bound:
             return
         self.lagrangian_bound = bound
-        elapsed = time.perf_counter() - self.started
+        elapsed = self.budget.elapsed()
         self.result.progress.append((round(elapsed, 3), None, bound))
         if self.progress is not None:
             self.progress(elapsed, None, bound)
@@ -628,7 +627,7 @@ class _Tracker(cp_model.CpSolverSolutionCallback):
 
     def on_solution_callback(self) -> None:
         with self._lock:
-            elapsed = time.perf_counter() - self._search.started
+            elapsed = self._search.budget.elapsed()
             result = self._search.result
             if result.first_solution_seconds is None:
                 result.first_solution_seconds = round(elapsed, 3)
@@ -639,7 +638,7 @@ class _Tracker(cp_model.CpSolverSolutionCallback):
 
     def on_bound(self, bound: float) -> None:
         with self._lock:
-            elapsed = time.perf_counter() - self._search.started
+            elapsed = self._search.budget.elapsed()
             self._emit(elapsed, self._objective, self._proven(bound))
 
     def _proven(self, bound: float | None) -> float | None:

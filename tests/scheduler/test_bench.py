@@ -45,36 +45,52 @@ def test_target_rules():
         "teachers": 18,
         "status": "feasible",
         "gap_percent": 0.9,
-        "residual_percent": 4.0,
         "first_solution_seconds": 0.1,
         "peak_mib": 100,
+        "time_limit_seconds": 10.0,
+        "wall_seconds": 10.4,
     }
     assert bench._target(xhstt) == "met"
-    assert bench._target({**xhstt, "residual_percent": 6.0}) == "missed"
+    assert bench._target({**xhstt, "gap_percent": 1.1}) == "missed: gap"
+    assert bench._target({**xhstt, "wall_seconds": 11.2}) == "missed: limit"
+    assert bench._target({**xhstt, "wall_seconds": 11.2, "deterministic": True}) == "met"
     big = {
         "kind": "synthetic",
         "teachers": 200,
         "status": "feasible",
-        "gap_percent": 4.0,
-        "residual_percent": 30.0,
-        "first_solution_seconds": 6.0,
+        "gap_percent": 2.9,
+        "first_solution_seconds": 3.5,
         "peak_mib": 900,
+        "time_limit_seconds": 60.0,
+        "wall_seconds": 60.2,
     }
     assert bench._target(big) == "missed: first"
-    assert bench._target({**big, "teachers": 50}) == "-"
+    assert bench._target({**big, "teachers": 100, "gap_percent": 1.4}) == "met"
+    assert bench._target({**big, "teachers": 100, "gap_percent": 1.6}) == "missed: gap"
+    assert bench._target({**big, "teachers": 50}) == "met"  # the limit only
 
 
-def test_bench_runs_each_instance_in_a_child_and_reports_every_column(tmp_path, capsys):
+def test_the_summary_counts_the_runs_that_met_the_target():
+    rows = [
+        {"instance": "synthetic-200", "target": target, "gap_percent": gap}
+        for target, gap in (("met", 2.1), ("met", 2.9), ("missed: gap", 3.4))
+    ]
+    assert bench.summary(rows) == "synthetic-200: target met in 2 of 3 run(s), gap 2.10-3.40 %"
+
+
+def test_bench_runs_each_instance_and_seed_in_a_child_and_reports_every_column(tmp_path, capsys):
     shutil.copy(HERE / "data" / "tiny-school.xhstt.xml", tmp_path / "tiny.xml")
-    assert (
-        bench.main([str(tmp_path), "--sizes", "", "--time-limit", "2", "--deterministic", "--json"])
-        == 0
-    )
-    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert row["instance"] == "tiny" and row["valid"] == "yes"
-    assert row["peak_mib"] > 10  # the child's own resident set, from wait4
-    assert {key for _, key, _ in bench.COLUMNS} <= set(row)
-    assert bench.table([row]).count("\n") == 2
+    arguments = [str(tmp_path), "--sizes", "", "--time-limit", "2", "--deterministic"]
+    assert bench.main([*arguments, "--seeds", "0,3", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(row["instance"], row["seed"], row["valid"]) for row in rows] == [
+        ("tiny", 0, "yes"),
+        ("tiny", 3, "yes"),
+    ]
+    assert rows[0]["peak_mib"] > 10  # the child's own resident set, from wait4
+    assert {key for _, key, _ in bench.COLUMNS} <= set(rows[0])
+    assert bench.table(rows).count("\n") == 3
+    assert bench.summary(rows).startswith("tiny: target met in 2 of 2 run(s)")
 
 
 def test_the_package_never_imports_flask_or_sqlalchemy():

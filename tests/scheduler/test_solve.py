@@ -261,3 +261,43 @@ def test_a_deterministic_solve_gives_the_same_plan_on_any_machine():
     assert first == second
     assert first["assignments"] and first["bound"] >= first["objective"]
     assert first["work_units"] <= 3.0 + 1e-6
+
+
+def test_a_machine_too_slow_for_the_search_still_gets_the_greedy_plan_within_the_limit(
+    monkeypatch,
+):
+    """The index took 4.8 of the 5 seconds (a very busy machine, simulated on the solve's
+    clock): no model fits in what is left, so the solve skips the search and answers with
+    the best plan so far, the greedy one, reported as the first plan."""
+    from scheduler.budget import Budget
+
+    offset = {"seconds": 0.0}
+    real_clock = Budget.clock
+    monkeypatch.setattr(Budget, "clock", staticmethod(lambda: real_clock() + offset["seconds"]))
+    build_index = solver_module.build_index
+
+    def slow_index(*args, **kwargs):
+        index = build_index(*args, **kwargs)
+        offset["seconds"] += 4.8
+        return index
+
+    monkeypatch.setattr(solver_module, "build_index", slow_index)
+    problem = generate_school(20, seed=1)
+    seen = []
+    result = solve(
+        problem,
+        Parameters(time_limit_seconds=5.0, workers=1),
+        progress=lambda *point: seen.append(point),
+    )
+    assert result.source == "greedy" and result.status == "feasible"
+    assert result.solution == greedy(problem) and result.violations == []
+    assert "full model" in result.stats["skipped"]
+    assert result.first_solution_seconds >= 4.8
+    assert seen and seen[0][1] == result.greedy_objective  # the first plan, reported at once
+
+
+def test_the_first_plan_is_reported_before_any_search():
+    seen = []
+    result = solve(generate_school(20, seed=1), TWO, progress=lambda *point: seen.append(point))
+    assert seen[0][1] == result.greedy_objective and seen[0][2] is None
+    assert result.first_solution_seconds <= result.stats["first_cp_sat_seconds"]
