@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
+from collections.abc import Callable
 
 from .domain import complementarity_points, wish_points
 from .greedy import Plan
@@ -19,15 +20,26 @@ from .scoring import new_idle_slots
 from .solution import Solution
 
 
-def value_plan(index: Index) -> Solution:
-    """Pins and meetings as in the greedy plan, then pair packages by marginal gain."""
+def value_plan(index: Index, should_stop: Callable[[], bool] | None = None) -> Solution:
+    """Pins and meetings as in the greedy plan, then pair packages by marginal gain.
+
+    `should_stop` (asked now and then) ends the construction early: the plan so far is valid,
+    since every package is added whole."""
     plan = Plan(index)
     plan.apply_pins()
     plan.place_meetings()
     builder = _Builder(index, plan)
-    queue = [(-builder.gain(key)[0], key) for key in index.pair_options]
+    queue = []
+    for step, key in enumerate(index.pair_options):
+        if should_stop is not None and step % 256 == 0 and should_stop():
+            return plan.solution()
+        queue.append((-builder.gain(key)[0], key))
     heapq.heapify(queue)
+    step = 0
     while queue:
+        step += 1
+        if should_stop is not None and step % 64 == 0 and should_stop():
+            break
         _, key = heapq.heappop(queue)
         gain, package = builder.gain(key)
         if gain <= 0 or not package:
@@ -45,6 +57,15 @@ class _Builder:
         self.plan = plan
         self.weights = index.params.weights
         self.group_hours: Counter[str] = Counter()
+        # Per lesson, looked up once: (hours, groups, support-need points of its hours).
+        self.lessons = {
+            lesson.id: (
+                lesson.hours,
+                lesson.groups,
+                self.weights.support_need * index.need[lesson.id] * lesson.hours,
+            )
+            for lesson in index.problem.lessons
+        }
 
     def gain(self, key: tuple[str, str]) -> tuple[float, list[tuple[str, str]]]:
         """The best package of the pair's still-possible lessons and what it would add."""
@@ -53,17 +74,20 @@ class _Builder:
             return 0.0, []
         problem = index.problem
         a, b = problem.teacher(key[0]), problem.teacher(key[1])
-        group_hours = Counter(self.group_hours)
+        added: Counter[str] = Counter()  # group hours the package adds so far
         chosen: list[tuple[str, str]] = []
         value = 0.0
-        for option in sorted(index.pair_options[key], key=lambda o: -self._value(o, group_hours)):
+        hours = 0
+        for option in sorted(index.pair_options[key], key=lambda o: -self._value(o[0], added)):
             if not plan.fits(*option, chosen):
                 continue
-            value += self._value(option, group_hours)
+            value += self._value(option[0], added)
             chosen.append(option)
-            for group_id in problem.lesson(option[0]).groups:
-                group_hours[group_id] += index.hours(option[0])
-        if sum(index.hours(lesson) for lesson, _ in chosen) < index.params.min_lessons:
+            lesson_hours, groups, _ = self.lessons[option[0]]
+            hours += lesson_hours
+            for group_id in groups:
+                added[group_id] += lesson_hours
+        if hours < index.params.min_lessons:
             return 0.0, []
         covered = sum(1 for t in key if not plan.partners[t])
         value += (
@@ -75,15 +99,12 @@ class _Builder:
         )
         return value, chosen
 
-    def _value(self, option: tuple[str, str], group_hours: Counter[str]) -> float:
+    def _value(self, lesson_id: str, added: Counter[str]) -> float:
         """Support need plus the fairness the lesson's hours would still earn."""
-        lesson = self.index.problem.lesson(option[0])
+        hours, groups, support = self.lessons[lesson_id]
         fair = self.index.params.fair_hours
-        fairness = sum(min(lesson.hours, max(0, fair - group_hours[g])) for g in lesson.groups)
-        return (
-            self.weights.support_need * self.index.need[lesson.id] * lesson.hours
-            + self.weights.fairness * fairness
-        )
+        fairness = sum(min(hours, max(0, fair - self.group_hours[g] - added[g])) for g in groups)
+        return support + self.weights.fairness * fairness
 
     def _new_idle(self, package: list[tuple[str, str]]) -> int:
         """New idle slots in the joiners' days if the package were added."""

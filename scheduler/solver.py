@@ -69,9 +69,9 @@ BACKGROUND_NICE = 10
 PAIR_USAGE = 0.05
 #: Up to this many workers, the portfolio is max_lp plus CP-SAT's LNS (see _make_solver).
 SMALL_PORTFOLIO_WORKERS = 3
-#: The objective-aware starting plan (hint.value_plan) takes about this many times the greedy
-#: plan's time; it is skipped when that does not fit in the limit.
-VALUE_PLAN_COST = 5.0
+#: The objective-aware starting plan (hint.value_plan) gets at most this share of what is left
+#: of the limit (a large school's takes seconds; cut short, its plan is still valid).
+VALUE_PLAN_SHARE = 0.15
 #: Building a CP-SAT model takes about this many times the index's time per option (first
 #: estimate; later models are estimated from the earlier ones of the same solve).
 MODEL_COST_PER_INDEXED_OPTION = 6.0
@@ -220,8 +220,8 @@ def solve(
     best = baseline if baseline_valid else None
     if greedy_score is not None:
         search.found_plan(greedy_score.total)
-    if params.use_hint and budget.affords(VALUE_PLAN_COST * budget.timings["greedy"]):
-        hint = _best_hint(index, baseline, previous)
+    if params.use_hint and budget.affords(MIN_SEARCH_SECONDS):
+        hint = _best_hint(index, baseline, previous, budget)
         budget.lap("hint")
         if hint is not None and hint != best:
             best = hint
@@ -428,14 +428,22 @@ class _Background:
             raise self.error
 
 
-def _best_hint(index: Index, baseline: Solution, previous: Solution | None) -> Solution | None:
+def _best_hint(
+    index: Index, baseline: Solution, previous: Solution | None, budget: Budget
+) -> Solution | None:
     """The starting plan: after a principal's edits, what of the previous plan still holds,
-    grown greedily; otherwise the better of the greedy plan and the objective-aware one."""
+    grown greedily; otherwise the better of the greedy plan and the objective-aware one
+    (given at most `VALUE_PLAN_SHARE` of what is left; cut short, it is still valid)."""
     problem, params = index.problem, index.params
     if previous is not None:
         plans = [greedy_from_index(index, base=previous)]
     else:
-        plans = [baseline, value_plan(index)]
+        if budget.deterministic:
+            should_stop = None
+        else:
+            deadline = budget.elapsed() + VALUE_PLAN_SHARE * budget.remaining()
+            should_stop = lambda: budget.elapsed() > deadline  # noqa: E731
+        plans = [baseline, value_plan(index, should_stop)]
     valid = [plan for plan in plans if not validate(problem, plan, params)]
     if not valid:
         return None
