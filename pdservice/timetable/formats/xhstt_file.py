@@ -95,7 +95,12 @@ def parse_xhstt(
                 [slot_keys[s] for s in lesson.slots],
             )
         )
-    result.pins = [(pin.lesson[:80], mapping[pin.teacher]) for pin in problem.pins]
+    # Team teaching in the file (an event with two teachers): co-teaching already there.
+    result.pins = [
+        (lesson.id[:80], mapping[coteacher])
+        for lesson in problem.lessons
+        for coteacher in lesson.coteachers
+    ]
     result.info = {
         "xhstt_instance": problem.name,
         "xhstt_solution": solution,
@@ -225,7 +230,7 @@ def _map_teachers(
     by_id = {u.id: u for u in staff}
     free = dict(by_id)
     mapping: dict[str, int] = {}
-    teaching = {lesson.teacher for lesson in problem.lessons} | {p.teacher for p in problem.pins}
+    teaching = {t for lesson in problem.lessons for t in lesson.teachers}
     xhstt_teachers = [t for t in problem.teachers if t.id in teaching]
     known = {t.id for t in xhstt_teachers}
     unknown = sorted(set(chosen or {}) - known)
