@@ -21,9 +21,10 @@ from pdservice.jobs.models import JobHeartbeat, JobLock
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_jobs(database_url: str, log: Path) -> subprocess.Popen:
+def start_jobs(database_url: str, log: Path, **settings: str) -> subprocess.Popen:
     env = dict(
         os.environ,
+        **settings,
         DATABASE_URL=database_url,
         PDSERVICE_ENV="testing",
         SECRET_KEY="test-secret",

@@ -6,8 +6,11 @@
     def send_reminders(): ...
 
 A job runs inside an app context; the runner commits on success, rolls back on error and
-records the outcome in `job_heartbeat`. Modules that declare jobs are listed in `JOB_MODULES`
-so that the jobs process, and only it, imports and schedules them: web workers never start a
+records the outcome in `job_heartbeat`. Scheduled jobs run in the one active jobs process;
+a job declared with `every_process=True` runs in every jobs process, the standbys too (solve
+runs are claimed that way, so workers on several machines share the queue). Modules that
+declare jobs are listed in `JOB_MODULES` so that the jobs process, and only it, imports and
+schedules them: web workers never start a
 scheduler.
 """
 
@@ -39,6 +42,7 @@ class JobSpec:
     func: Callable[[], Any]
     trigger: str
     trigger_args: dict[str, Any] = field(default_factory=dict)
+    every_process: bool = False
 
     def resolved_trigger_args(self, config: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -50,9 +54,11 @@ class JobSpec:
 JOBS: dict[str, JobSpec] = {}
 
 
-def scheduled_job(job_id: str, trigger: str, **trigger_args: Any) -> Callable:
+def scheduled_job(
+    job_id: str, trigger: str, *, every_process: bool = False, **trigger_args: Any
+) -> Callable:
     def decorator(func: Callable[[], Any]) -> Callable[[], Any]:
-        JOBS[job_id] = JobSpec(job_id, func, trigger, trigger_args)
+        JOBS[job_id] = JobSpec(job_id, func, trigger, trigger_args, every_process)
         return func
 
     return decorator

@@ -1,4 +1,7 @@
-"""`flask jobs run`: wait for the leader lock, then run the scheduled jobs until stopped."""
+"""`flask jobs run`: wait for the leader lock, then run the scheduled jobs until stopped.
+
+Jobs declared with `every_process=True` (claiming solve runs) run from the start in every
+jobs process, leader or standby."""
 
 from __future__ import annotations
 
@@ -57,13 +60,16 @@ def run_job(app: Flask, spec: JobSpec, holder: str) -> None:
             db.session.remove()
 
 
-def build_scheduler(app: Flask, holder: str) -> BackgroundScheduler:
+def build_scheduler(app: Flask, holder: str, *, every_process: bool = False) -> BackgroundScheduler:
+    """The leader's scheduler, or (`every_process`) the one of the jobs every process runs."""
     scheduler = BackgroundScheduler(
         timezone=HELSINKI,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         executors={"default": {"type": "threadpool", "max_workers": 4}},
     )
     for spec in load_job_modules().values():
+        if spec.every_process != every_process:
+            continue
         scheduler.add_job(
             run_job,
             spec.trigger,
@@ -91,10 +97,15 @@ class JobsProcess:
     def run(self) -> None:
         with self.app.app_context():
             lock = make_lock(self.app.config["JOBS_LOCK_STALE_SECONDS"])
-        while not self._stop.is_set():
-            if not self._wait_for_lock(lock):
-                break
-            self._lead(lock)
+        everywhere = build_scheduler(self.app, lock.holder, every_process=True)
+        everywhere.start()
+        try:
+            while not self._stop.is_set():
+                if not self._wait_for_lock(lock):
+                    break
+                self._lead(lock)
+        finally:
+            everywhere.shutdown(wait=True)
 
     def _wait_for_lock(self, lock: LeaderLock) -> bool:
         announced = False

@@ -101,10 +101,29 @@ def stop_child(run_id: int) -> None:
 
 
 def dispatch(app: Flask) -> list[int]:
-    """One tick of the jobs process. Returns the ids of the runs started now."""
+    """One tick of a single jobs process: watch the runs, then claim and start queued ones.
+    Returns the ids of the runs started now."""
+    watch(app)
+    return claim_and_start(app)
+
+
+def watch(app: Flask) -> list[int]:
+    """The watchdog (the active jobs process only): fail runs whose worker went silent or
+    overran; a child of this process solving one is stopped (a child of another process
+    stops itself when its heartbeat finds the run failed). Returns the failed runs' ids."""
     reap_children()
-    for run in fail_stale_runs():
-        stop_child(run.id)
+    failed = [run.id for run in fail_stale_runs()]
+    for run_id in failed:
+        stop_child(run_id)
+    db.session.commit()
+    return failed
+
+
+def claim_and_start(app: Flask) -> list[int]:
+    """Every jobs process, on any machine: claim queued runs up to this process's free
+    places (`FOR UPDATE SKIP LOCKED` on PostgreSQL: two processes never take the same run)
+    and start a child for each. Returns the ids of the runs started now."""
+    reap_children()
     db.session.commit()
     capacity = int(app.config["COTEACH_MAX_PARALLEL_RUNS"]) - len(_children)
     runs = claim_queued_runs(capacity, worker_name())
