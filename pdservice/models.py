@@ -41,6 +41,9 @@ from pdservice.timetable.models import (  # noqa: F401
     PeriodSlot,
     Subject,
     Term,
+    TimetableEvent,
+    TimetableEventSlot,
+    Unavailability,
 )
 from pdservice.training.models import (  # noqa: F401
     Course,

@@ -13,7 +13,6 @@ from flask_babel import ngettext
 
 from pdservice.core.enums import TEACHING_PROFESSIONS, Role
 from pdservice.core.models import User
-from pdservice.coteaching.enums import DecisionState
 from pdservice.coteaching.models import (
     CoTeachingAssignment,
     Proposal,
@@ -43,8 +42,9 @@ def _refuse_while_solving(term: Term) -> None:
 
 def _keep_what_applies(term: Term, data: TimetableData, report: ReplaceReport) -> None:
     """After a re-import, drop co-teaching decisions that no longer make sense (the lesson is
-    now the co-teacher's own, or the co-teacher teaches elsewhere at its time, or left the
-    unit), and pin co-teaching the file itself contains."""
+    now the co-teacher's own, or the timetable occupies the co-teacher at its time, or they
+    left the unit). Team teaching the file itself contains is no decision: it is kept with the
+    lessons (`Lesson.coteachers`), a fact the solver builds on."""
     own = teaching_slots(term.id)
     kept = dropped = 0
     for decision in db.session.scalars(
@@ -63,30 +63,6 @@ def _keep_what_applies(term: Term, data: TimetableData, report: ReplaceReport) -
         else:
             kept += 1
     db.session.flush()
-    lessons = dict(
-        db.session.execute(sa.select(Lesson.code, Lesson.id).where(Lesson.term_id == term.id)).all()
-    )
-    pinned = 0
-    for code, user_id in data.pins:
-        lesson_id = lessons.get(code)
-        exists = db.session.scalar(
-            sa.select(CoTeachingAssignment.id).where(
-                CoTeachingAssignment.lesson_id == lesson_id,
-                CoTeachingAssignment.coteacher_id == user_id,
-            )
-        )
-        if lesson_id is not None and exists is None:
-            db.session.add(
-                CoTeachingAssignment(
-                    term_id=term.id,
-                    lesson_id=lesson_id,
-                    coteacher_id=user_id,
-                    state=DecisionState.ACCEPTED,
-                    pinned=True,
-                )
-            )
-            pinned += 1
-    db.session.flush()
     if kept:
         report.notes.append(
             ngettext(
@@ -101,14 +77,6 @@ def _keep_what_applies(term: Term, data: TimetableData, report: ReplaceReport) -
                 "%(num)d co-teaching decision no longer applies and was removed.",
                 "%(num)d co-teaching decisions no longer apply and were removed.",
                 dropped,
-            )
-        )
-    if pinned:
-        report.notes.append(
-            ngettext(
-                "%(num)d lesson of the file already has a second teacher: pinned as co-teaching.",
-                "%(num)d lessons of the file already have a second teacher: pinned as co-teaching.",
-                pinned,
             )
         )
 

@@ -97,15 +97,29 @@ class JobsProcess:
     def run(self) -> None:
         with self.app.app_context():
             lock = make_lock(self.app.config["JOBS_LOCK_STALE_SECONDS"])
-        everywhere = build_scheduler(self.app, lock.holder, every_process=True)
-        everywhere.start()
+        # The jobs of every process start beside the race for the lock, not before it: a
+        # leader must not wait for them.
+        everywhere: list[BackgroundScheduler] = []
+        starter = threading.Thread(
+            target=lambda: everywhere.append(self._start_everywhere(lock.holder)),
+            name="jobs-everywhere",
+            daemon=True,
+        )
+        starter.start()
         try:
             while not self._stop.is_set():
                 if not self._wait_for_lock(lock):
                     break
                 self._lead(lock)
         finally:
-            everywhere.shutdown(wait=True)
+            starter.join()
+            for scheduler in everywhere:
+                scheduler.shutdown(wait=True)
+
+    def _start_everywhere(self, holder: str) -> BackgroundScheduler:
+        scheduler = build_scheduler(self.app, holder, every_process=True)
+        scheduler.start()
+        return scheduler
 
     def _wait_for_lock(self, lock: LeaderLock) -> bool:
         announced = False

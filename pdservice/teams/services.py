@@ -24,7 +24,7 @@ from pdservice.db import utcnow
 from pdservice.extensions import db
 from pdservice.teams.enums import TeamKind
 from pdservice.teams.models import Team, TeamMeeting, TeamMember
-from pdservice.timetable.models import Lesson, PeriodSlot, Term
+from pdservice.timetable.models import Lesson, PeriodSlot, Term, TimetableEvent
 from pdservice.timetable.replace import (
     ReplaceReport,
     TimetableData,
@@ -32,9 +32,11 @@ from pdservice.timetable.replace import (
 )
 from pdservice.timetable.services import (
     consecutive_slots,
+    occupied_elsewhere,
     teaching_slots,
     term_lessons,
     term_slots,
+    unavailable_slots,
 )
 
 CANDIDATES_SHOWN = 5
@@ -164,8 +166,10 @@ class SlotSearch:
 
 def _occupations(term: Term, member_ids: list[int], team_id: int) -> list[sch.Reason]:
     """Everything that occupies the members in the term, as the search's input: their own
-    lessons, the co-teaching accepted or published for them, other teams' meetings (draft
-    and published). Ids are the rows' ids as strings; `detail` is what the page shows."""
+    lessons (team teaching included), events without a class, the co-teaching accepted or
+    published for them, other teams' meetings (draft and published), their other units'
+    timetables at the same time, and their recurring unavailability. Ids are the rows' ids as
+    strings; `detail` is what the page shows."""
     from pdservice.coteaching.enums import DecisionState
     from pdservice.coteaching.models import CoTeachingAssignment
 
@@ -177,9 +181,24 @@ def _occupations(term: Term, member_ids: list[int], team_id: int) -> list[sch.Re
 
     # Every lesson with its groups at once (the co-teaching below then finds them loaded).
     for lesson in term_lessons(term.id):
-        if lesson.teacher_id in member_ids:
-            for ls in lesson.lesson_slots:
-                add("own_lesson", lesson.teacher_id, ls.slot_id, lesson.group_codes)
+        for teacher_id in (lesson.teacher_id, *(u.id for u in lesson.coteachers)):
+            if teacher_id in member_ids:
+                for ls in lesson.lesson_slots:
+                    add("own_lesson", teacher_id, ls.slot_id, lesson.group_codes)
+    for event in db.session.scalars(
+        sa.select(TimetableEvent)
+        .where(TimetableEvent.term_id == term.id)
+        .options(so.selectinload(TimetableEvent.event_slots))
+    ):
+        for event_slot in event.event_slots:
+            if event_slot.teacher_id in member_ids:
+                add("busy", event_slot.teacher_id, event_slot.slot_id, event.label or event.code)
+    for user_id, by_slot in occupied_elsewhere(term, member_ids).items():
+        for slot_id, unit_name in by_slot.items():
+            add("busy", user_id, slot_id, unit_name)
+    for user_id, by_slot in unavailable_slots(term, member_ids).items():
+        for slot_id, reason in by_slot.items():
+            add("unavailable", user_id, slot_id, reason)
     for decision in db.session.scalars(
         sa.select(CoTeachingAssignment)
         .where(

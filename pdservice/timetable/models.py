@@ -154,6 +154,23 @@ class Group(db.Model):
         return self.group_support or self.pupil_support > 0
 
 
+#: Team teaching in the imported timetable (an event or Untis lesson with several teachers):
+#: the lesson's further teachers. A fact the solver builds on, not a decision to review.
+lesson_coteacher = sa.Table(
+    "lesson_coteacher",
+    db.metadata,
+    sa.Column(
+        "lesson_id", sa.ForeignKey("lesson.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+    sa.Column(
+        "user_id",
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
 lesson_extra_group = sa.Table(
     "lesson_extra_group",
     db.metadata,
@@ -197,6 +214,9 @@ class Lesson(db.Model):
     )
     subject: so.Mapped[Subject] = so.relationship()
     teacher: so.Mapped[User] = so.relationship()
+    coteachers: so.Mapped[list[User]] = so.relationship(
+        secondary=lesson_coteacher, order_by="User.name"
+    )
     lesson_slots: so.Mapped[list[LessonSlot]] = so.relationship(
         back_populates="lesson", cascade="all, delete-orphan", passive_deletes=True
     )
@@ -249,3 +269,106 @@ class LessonSlot(db.Model):
         sa.UniqueConstraint("slot_id", "teacher_id"),
         sa.UniqueConstraint("slot_id", "group_id"),
     )
+
+
+class TimetableEvent(db.Model):
+    """Something of the imported timetable that is no lesson to co-teach but occupies its
+    teachers: an event without a class (an elective of pupils from several classes, a duty,
+    a meeting). Every event a teacher takes part in occupies that teacher."""
+
+    __tablename__ = "timetable_event"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    term_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("term.id", ondelete="CASCADE"), index=True
+    )
+    code: so.Mapped[str] = so.mapped_column(sa.String(80))
+    label: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+
+    event_slots: so.Mapped[list[TimetableEventSlot]] = so.relationship(
+        back_populates="event", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        sa.UniqueConstraint("term_id", "code"),
+        sa.CheckConstraint("length(code) > 0", name="code_not_empty"),
+    )
+
+    @property
+    def scope_unit_ids(self) -> set[int]:
+        return {self.term.unit_id} if self.term else set()
+
+    term: so.Mapped[Term] = so.relationship()
+
+
+class TimetableEventSlot(db.Model):
+    """A period a teacher spends in an event (one row per teacher and period)."""
+
+    __tablename__ = "timetable_event_slot"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    event_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("timetable_event.id", ondelete="CASCADE"), index=True
+    )
+    slot_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("period_slot.id", ondelete="CASCADE"), index=True
+    )
+    teacher_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+
+    event: so.Mapped[TimetableEvent] = so.relationship(back_populates="event_slots")
+    slot: so.Mapped[PeriodSlot] = so.relationship()
+    teacher: so.Mapped[User] = so.relationship()
+
+    __table_args__ = (sa.UniqueConstraint("event_id", "slot_id", "teacher_id"),)
+
+
+class Unavailability(db.Model):
+    """A person's recurring weekly unavailability (a part-time day, a fixed duty, another
+    employer): a weekday, and a time range on it or the whole day. It belongs to the person,
+    in every unit and term: the periods it overlaps get no co-teaching and no meeting."""
+
+    __tablename__ = "unavailability"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    weekday: so.Mapped[int] = so.mapped_column(sa.SmallInteger)  # ISO: 1 = Monday
+    # Both empty: the whole day.
+    starts_at: so.Mapped[time | None] = so.mapped_column(sa.Time)
+    ends_at: so.Mapped[time | None] = so.mapped_column(sa.Time)
+    reason: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UtcDateTime, default=utcnow)
+
+    user: so.Mapped[User] = so.relationship(foreign_keys=[user_id])
+    created_by: so.Mapped[User | None] = so.relationship(foreign_keys=[created_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint("weekday BETWEEN 1 AND 7", name="weekday_range"),
+        sa.CheckConstraint(
+            "(starts_at IS NULL AND ends_at IS NULL)"
+            " OR (starts_at IS NOT NULL AND ends_at IS NOT NULL AND ends_at > starts_at)",
+            name="whole_day_or_range",
+        ),
+    )
+
+    @property
+    def owner_id(self) -> int:
+        return self.user_id
+
+    @property
+    def whole_day(self) -> bool:
+        return self.starts_at is None
+
+    def covers(self, slot: PeriodSlot) -> bool:
+        """Whether the period falls (even partly) in this unavailability."""
+        if slot.day != self.weekday:
+            return False
+        if self.whole_day:
+            return True
+        return slot.starts_at < self.ends_at and self.starts_at < slot.ends_at

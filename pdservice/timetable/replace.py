@@ -17,6 +17,7 @@ from datetime import time
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import ngettext
 
 from pdservice.core.enums import Language
 from pdservice.core.models import User
@@ -24,7 +25,16 @@ from pdservice.core.services import audit
 from pdservice.csvutil import RowError
 from pdservice.db import utcnow
 from pdservice.extensions import db
-from pdservice.timetable.models import Group, Lesson, LessonSlot, PeriodSlot, Subject, Term
+from pdservice.timetable.models import (
+    Group,
+    Lesson,
+    LessonSlot,
+    PeriodSlot,
+    Subject,
+    Term,
+    TimetableEvent,
+    TimetableEventSlot,
+)
 
 MAX_PERIODS_A_DAY = 14
 MAX_GROUP_SIZE = 99
@@ -60,6 +70,20 @@ class LessonData:
     slots: list[tuple[int, int]]  # (day, index), consecutive on one day
     room: str | None = None
     line: int = 0
+    # Team teaching in the file: the lesson's further teachers (a fact, not a decision).
+    coteacher_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class EventData:
+    """Something of the file that is no lesson to co-teach but occupies its teachers (an
+    event without a class: an elective of several classes, a duty, a meeting)."""
+
+    code: str
+    label: str
+    teacher_ids: list[int]
+    slots: list[tuple[int, int]]
+    line: int = 0
 
 
 @dataclass
@@ -68,8 +92,7 @@ class TimetableData:
     groups: list[GroupData] = field(default_factory=list)
     subjects: dict[str, str] = field(default_factory=dict)  # code -> name
     lessons: list[LessonData] = field(default_factory=list)
-    # Co-teaching already in the file (XHSTT events with two teachers): (lesson code, user id).
-    pins: list[tuple[str, int]] = field(default_factory=list)
+    events: list[EventData] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
 
 
@@ -172,6 +195,7 @@ def replace_timetable(
         lesson.subject_id = subjects[item.subject].id
         lesson.teacher_id = item.teacher_id
         lesson.room = item.room
+        lesson.coteachers = [db.session.get(User, user_id) for user_id in item.coteacher_ids]
         placed.append((lesson, item))
     db.session.flush()
     db.session.add_all(
@@ -186,6 +210,7 @@ def replace_timetable(
     )
     db.session.flush()
     report.created["lessons"] = created
+    _replace_events(term, data, slots)
     _delete_unused(term, Subject, subjects, report, "subjects")
     _delete_unused(term, Group, groups, report, "groups")
     report.counts = {
@@ -194,6 +219,8 @@ def replace_timetable(
         "subjects": len(data.subjects),
         "lessons": len(data.lessons),
         "lesson_hours": sum(len(x.slots) for x in data.lessons),
+        "team_taught_lessons": sum(1 for x in data.lessons if x.coteacher_ids),
+        "events": len(data.events),
     }
     term.timetable_version += 1
     term.source = source
@@ -201,6 +228,7 @@ def replace_timetable(
     term.imported_at = utcnow()
     term.imported_by_id = actor.id if actor is not None else None
     term.import_info = {**data.info, "counts": report.counts}
+    _say_what_became_what(data, report)
     db.session.flush()
     db.session.expire(term, ["slots"])
     for listener in _after_replace.values():
@@ -246,6 +274,50 @@ def _sync_slots(
     report.created["periods"] = sum(1 for key in wanted if key not in existing)
     db.session.flush()
     return result
+
+
+def _say_what_became_what(data: TimetableData, report: ReplaceReport) -> None:
+    """Import notes: every event of the file occupies its teachers, lesson or not."""
+    team_taught = sum(1 for x in data.lessons if x.coteacher_ids)
+    if team_taught:
+        report.notes.append(
+            ngettext(
+                "%(num)d lesson is taught by two or more teachers together: kept as co-teaching"
+                " already in the timetable (it occupies them and counts toward their"
+                " co-teaching; the solver builds on it).",
+                "%(num)d lessons are taught by two or more teachers together: kept as"
+                " co-teaching already in the timetable (it occupies them and counts toward"
+                " their co-teaching; the solver builds on it).",
+                team_taught,
+            )
+        )
+    if data.events:
+        report.notes.append(
+            ngettext(
+                "%(num)d event has no class (an elective, a duty, a meeting): not a lesson to"
+                " co-teach, but its teachers are busy then.",
+                "%(num)d events have no class (electives, duties, meetings): not lessons to"
+                " co-teach, but their teachers are busy then.",
+                len(data.events),
+            )
+        )
+
+
+def _replace_events(
+    term: Term, data: TimetableData, slots: dict[tuple[int, int], PeriodSlot]
+) -> None:
+    """Events refer to nothing else: replaced as a whole."""
+    db.session.execute(sa.delete(TimetableEvent).where(TimetableEvent.term_id == term.id))
+    db.session.flush()
+    for item in data.events:
+        event = TimetableEvent(term_id=term.id, code=item.code[:80], label=item.label[:120])
+        event.event_slots = [
+            TimetableEventSlot(slot_id=slots[key].id, teacher_id=teacher_id)
+            for key in item.slots
+            for teacher_id in dict.fromkeys(item.teacher_ids)
+        ]
+        db.session.add(event)
+    db.session.flush()
 
 
 def _set_group(group: Group, item: GroupData) -> None:

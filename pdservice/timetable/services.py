@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
@@ -12,7 +13,16 @@ from pdservice.core.enums import UnitRole
 from pdservice.core.models import SchoolYear, Unit, UnitMembership, User
 from pdservice.core.services import audit, current_school_year, school_year_for
 from pdservice.extensions import db
-from pdservice.timetable.models import Lesson, LessonSlot, PeriodSlot, Term
+from pdservice.timetable.models import (
+    Lesson,
+    LessonSlot,
+    PeriodSlot,
+    Term,
+    TimetableEvent,
+    TimetableEventSlot,
+    Unavailability,
+    lesson_coteacher,
+)
 
 # Words that make a new term's default dates the autumn or the spring half of the year.
 AUTUMN_WORDS = ("autumn", "fall", "syys", "höst")
@@ -148,6 +158,7 @@ def term_lessons(term_id: int) -> list[Lesson]:
                 so.selectinload(Lesson.extra_groups),
                 so.joinedload(Lesson.subject),
                 so.joinedload(Lesson.teacher),
+                so.selectinload(Lesson.coteachers),
             )
             .order_by(Lesson.code)
         )
@@ -155,13 +166,27 @@ def term_lessons(term_id: int) -> list[Lesson]:
 
 
 def teaching_slots(term_id: int) -> dict[int, set[int]]:
-    """Teacher id -> the ids of the periods in which they teach a lesson of their own."""
+    """Teacher id -> the ids of the periods the term's timetable occupies them in: their own
+    lessons, lessons they teach together with another teacher (team teaching in the file),
+    and events without a class (every event a teacher takes part in occupies that teacher)."""
     busy: dict[int, set[int]] = {}
-    for teacher_id, slot_id in db.session.execute(
+    own = (
         sa.select(LessonSlot.teacher_id, LessonSlot.slot_id)
         .join(Lesson, Lesson.id == LessonSlot.lesson_id)
         .where(Lesson.term_id == term_id)
-    ).all():
+    )
+    team = (
+        sa.select(lesson_coteacher.c.user_id, LessonSlot.slot_id)
+        .join(LessonSlot, LessonSlot.lesson_id == lesson_coteacher.c.lesson_id)
+        .join(Lesson, Lesson.id == LessonSlot.lesson_id)
+        .where(Lesson.term_id == term_id)
+    )
+    events = (
+        sa.select(TimetableEventSlot.teacher_id, TimetableEventSlot.slot_id)
+        .join(TimetableEvent, TimetableEvent.id == TimetableEventSlot.event_id)
+        .where(TimetableEvent.term_id == term_id)
+    )
+    for teacher_id, slot_id in db.session.execute(sa.union_all(own, team, events)).all():
         busy.setdefault(teacher_id, set()).add(slot_id)
     return busy
 
@@ -183,3 +208,76 @@ def consecutive_slots(term_id: int, start: PeriodSlot, length: int) -> list[Peri
         )
     )
     return slots if len(slots) == length else None
+
+
+# --- what occupies people beyond the term's own timetable ----------------------------------------
+def overlaps(a: PeriodSlot, b: PeriodSlot) -> bool:
+    """Two periods (of any terms and units) at the same time of the same weekday."""
+    return a.day == b.day and a.starts_at < b.ends_at and b.starts_at < a.ends_at
+
+
+def other_unit_terms(term: Term, user_ids: Iterable[int]) -> list[Term]:
+    """The terms of the people's other units that run at the same time as `term` and have a
+    timetable (a teacher in two schools works in both at once)."""
+    ids = list(user_ids)
+    if not ids:
+        return []
+    units = sa.select(UnitMembership.unit_id).where(
+        UnitMembership.user_id.in_(ids), UnitMembership.unit_id != term.unit_id
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Term)
+            .where(
+                Term.unit_id.in_(units),
+                Term.starts_on <= term.ends_on,
+                Term.ends_on >= term.starts_on,
+                Term.timetable_version > 0,
+            )
+            .options(so.joinedload(Term.unit), so.selectinload(Term.slots))
+            .order_by(Term.unit_id, Term.starts_on)
+        )
+    )
+
+
+def occupied_elsewhere(term: Term, user_ids: Iterable[int]) -> dict[int, dict[int, str]]:
+    """User id -> this term's period ids -> the other unit that occupies them then: the
+    lessons, team teaching and events of the people's other units' timetables at the same time
+    (co-teaching and meetings there are added by the features that own them)."""
+    ids = set(user_ids)
+    result: dict[int, dict[int, str]] = {}
+    here = term_slots(term.id)
+    for other in other_unit_terms(term, ids):
+        for user_id, slot in _timetable_occupation(other, ids):
+            for slot_here in here:
+                if overlaps(slot_here, slot):
+                    result.setdefault(user_id, {}).setdefault(slot_here.id, other.unit.name)
+    return result
+
+
+def _timetable_occupation(term: Term, user_ids: set[int]) -> list[tuple[int, PeriodSlot]]:
+    """(user id, period) of the term's timetable for the given people."""
+    slots = {s.id: s for s in term.slots}
+    return [
+        (user_id, slots[slot_id])
+        for user_id, slot_ids in teaching_slots(term.id).items()
+        if user_id in user_ids
+        for slot_id in slot_ids
+    ]
+
+
+def unavailable_slots(term: Term, user_ids: Iterable[int]) -> dict[int, dict[int, str]]:
+    """User id -> this term's period ids -> the reason of a recurring unavailability that
+    covers them (a part-time day, a fixed duty, another employer)."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    result: dict[int, dict[int, str]] = {}
+    slots = term_slots(term.id)
+    for rule in db.session.scalars(
+        sa.select(Unavailability).where(Unavailability.user_id.in_(ids))
+    ):
+        for slot in slots:
+            if rule.covers(slot):
+                result.setdefault(rule.user_id, {}).setdefault(slot.id, rule.reason)
+    return result

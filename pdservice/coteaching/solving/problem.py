@@ -37,8 +37,16 @@ from pdservice.coteaching.solving.parameters import RunOptions
 from pdservice.extensions import db
 from pdservice.teams.models import Team, TeamMeeting
 from pdservice.teams.services import has_free_window
-from pdservice.timetable.models import Group, Lesson, PeriodSlot, Term
-from pdservice.timetable.services import term_lessons, term_slots, unit_staff
+from pdservice.timetable.models import Group, Lesson, PeriodSlot, Term, TimetableEvent
+from pdservice.timetable.services import (
+    occupied_elsewhere,
+    other_unit_terms,
+    overlaps,
+    term_lessons,
+    term_slots,
+    unavailable_slots,
+    unit_staff,
+)
 from scheduler.domain import KNOWN_PROFESSIONS
 
 SPECIALISTS = (Profession.SPECIAL_NEEDS_TEACHER, Profession.SPECIAL_CLASS_TEACHER)
@@ -84,6 +92,8 @@ def build_input(
     people: dict[int, User] = {u.id: u for u in unit_staff(term.unit_id)}
     for lesson in lessons:
         people.setdefault(lesson.teacher_id, lesson.teacher)
+        for coteacher in lesson.coteachers:
+            people.setdefault(coteacher.id, coteacher)
     preferences = {
         p.user_id: p
         for p in db.session.scalars(
@@ -102,6 +112,9 @@ def build_input(
     key_of = {u.id: teacher_key(u) for u in people.values()}
 
     strengths, goals = competence_profiles(list(people), term.school_year_id)
+    elsewhere = other_units(term, list(people))
+    unavailable = unavailable_slots(term, list(people))
+    slot_code = {slot.id: slot.code for slot in slots}
     taught: dict[int, set[str]] = {}
     for lesson in lessons:
         taught.setdefault(lesson.teacher_id, set()).add(lesson.subject.code)
@@ -133,6 +146,8 @@ def build_input(
                 avoided=avoided,
                 strengths=strengths.get(user.id, frozenset()),
                 development_goals=goals.get(user.id, frozenset()),
+                unavailable=frozenset(slot_code[s] for s in unavailable.get(user.id, {})),
+                hours_elsewhere=elsewhere.hours.get(user.id, 0),
             )
         )
 
@@ -238,9 +253,12 @@ def build_input(
                 key_of[lesson.teacher_id],
                 tuple(s.code for s in lesson.slots),
                 lesson.subject.code,
+                # Team teaching of the imported timetable: a fact the solver builds on.
+                coteachers=tuple(key_of[u.id] for u in lesson.coteachers if u.id in key_of),
             )
             for lesson in lessons
         ),
+        commitments=tuple(commitments(term, key_of, elsewhere, slot_code)),
         teams=tuple(teams),
         pins=tuple(pins),
         meeting_pins=tuple(meeting_pins),
@@ -254,6 +272,111 @@ def build_input(
     )
     inp.previous = previous_solution(term, inp, decisions, teams_by_key, previous_run)
     return inp
+
+
+@dataclass
+class Elsewhere:
+    """What the people's other units take of them while this term runs: their published
+    timetables there (lessons, team teaching, events, co-teaching, meetings) as busy periods
+    of this term, and the co-teaching hours there, which count against the person's capacity."""
+
+    busy: dict[int, dict[int, str]] = field(default_factory=dict)  # user -> slot here -> unit
+    hours: dict[int, int] = field(default_factory=dict)  # user -> co-teaching hours a week
+
+
+def other_units(term: Term, user_ids: list[int]) -> Elsewhere:
+    """Teachers who work in two units: what their other units' published timetables say."""
+    found = Elsewhere(busy=occupied_elsewhere(term, user_ids))
+    ids = set(user_ids)
+    here = term_slots(term.id)
+    for other in other_unit_terms(term, ids):
+        slots = {s.id: s for s in other.slots}
+
+        def busy(user_id: int, slot_id: int, unit=other.unit, slots=slots) -> None:
+            for slot_here in here:
+                if overlaps(slot_here, slots[slot_id]):
+                    found.busy.setdefault(user_id, {}).setdefault(slot_here.id, unit.name)
+
+        for lesson in term_lessons(other.id):
+            hours = len(lesson.lesson_slots)
+            for coteacher in lesson.coteachers:  # team teaching there: both co-teach
+                for user_id in {coteacher.id, lesson.teacher_id} & ids:
+                    found.hours[user_id] = found.hours.get(user_id, 0) + hours
+        for decision in db.session.scalars(
+            sa.select(CoTeachingAssignment)
+            .where(CoTeachingAssignment.term_id == other.id, CoTeachingAssignment.published)
+            .options(so.joinedload(CoTeachingAssignment.lesson).selectinload(Lesson.lesson_slots))
+        ):
+            lesson = decision.lesson
+            for user_id in {decision.coteacher_id, lesson.teacher_id} & ids:
+                found.hours[user_id] = found.hours.get(user_id, 0) + len(lesson.lesson_slots)
+            if decision.coteacher_id in ids:
+                for ls in lesson.lesson_slots:
+                    busy(decision.coteacher_id, ls.slot_id)
+        for meeting in db.session.scalars(
+            sa.select(TeamMeeting)
+            .where(TeamMeeting.term_id == other.id, TeamMeeting.published_slot_id.is_not(None))
+            .options(so.joinedload(TeamMeeting.team).selectinload(Team.members))
+        ):
+            start = slots.get(meeting.published_slot_id)
+            if start is None:
+                continue
+            window = [
+                s
+                for s in other.slots
+                if s.day == start.day
+                and start.index <= s.index < start.index + (meeting.published_length or 1)
+            ]
+            for member in meeting.team.members:
+                if member.user_id in ids:
+                    for slot in window:
+                        busy(member.user_id, slot.id)
+    return found
+
+
+def commitments(
+    term: Term, key_of: dict[int, str], elsewhere: Elsewhere, slot_code: dict[int, str]
+) -> list[Any]:
+    """Everything besides the lessons that occupies the unit's people: the timetable's events
+    without a class, and their other units (one commitment per person and unit)."""
+    found = []
+    for event in db.session.scalars(
+        sa.select(TimetableEvent)
+        .where(TimetableEvent.term_id == term.id)
+        .options(so.selectinload(TimetableEvent.event_slots))
+        .order_by(TimetableEvent.code)
+    ):
+        teachers = sorted(
+            {key_of[s.teacher_id] for s in event.event_slots if s.teacher_id in key_of}
+        )
+        slot_ids = sorted({s.slot_id for s in event.event_slots})
+        if teachers and slot_ids:
+            found.append(
+                sch.Commitment(
+                    f"event-{event.id}",
+                    tuple(teachers),
+                    tuple(slot_code[s] for s in slot_ids),
+                    "event",
+                    event.label or event.code,
+                )
+            )
+    for user_id, by_slot in sorted(elsewhere.busy.items()):
+        if user_id not in key_of:
+            continue
+        by_unit: dict[str, list[int]] = {}
+        for slot_id, unit_name in by_slot.items():
+            by_unit.setdefault(unit_name, []).append(slot_id)
+        for number, (unit_name, slot_ids) in enumerate(sorted(by_unit.items())):
+            found.append(
+                sch.Commitment(
+                    f"elsewhere-{user_id}-{number}",
+                    (key_of[user_id],),
+                    tuple(slot_code[s] for s in sorted(slot_ids)),
+                    "other_unit",
+                    unit_name,
+                )
+            )
+    return found
 
 
 #: A self-assessed level from which an area counts as a strength a colleague can learn from

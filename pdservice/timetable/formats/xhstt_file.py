@@ -14,6 +14,7 @@ from pdservice.extensions import db
 from pdservice.timetable.grid import default_times, parse_day
 from pdservice.timetable.models import Term
 from pdservice.timetable.replace import (
+    EventData,
     GroupData,
     LessonData,
     ParseResult,
@@ -93,13 +94,19 @@ def parse_xhstt(
                 subject,
                 mapping[lesson.teacher],
                 [slot_keys[s] for s in lesson.slots],
+                # Team teaching in the file: co-teaching already in the timetable.
+                coteacher_ids=[mapping[t] for t in lesson.coteachers],
             )
         )
-    # Team teaching in the file (an event with two teachers): co-teaching already there.
-    result.pins = [
-        (lesson.id[:80], mapping[coteacher])
-        for lesson in problem.lessons
-        for coteacher in lesson.coteachers
+    # Every event occupies its teachers: one without a class is no lesson, but a busy time.
+    result.events = [
+        EventData(
+            commitment.id[:80],
+            commitment.label[:120],
+            [mapping[t] for t in commitment.teachers],
+            [slot_keys[s] for s in commitment.slots],
+        )
+        for commitment in problem.commitments
     ]
     result.info = {
         "xhstt_instance": problem.name,
@@ -231,6 +238,7 @@ def _map_teachers(
     free = dict(by_id)
     mapping: dict[str, int] = {}
     teaching = {t for lesson in problem.lessons for t in lesson.teachers}
+    teaching |= {t for commitment in problem.commitments for t in commitment.teachers}
     xhstt_teachers = [t for t in problem.teachers if t.id in teaching]
     known = {t.id for t in xhstt_teachers}
     unknown = sorted(set(chosen or {}) - known)
