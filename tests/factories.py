@@ -44,23 +44,43 @@ def _load_path(obj, parts: list[str]) -> None:
         _load_path(item, parts[1:])
 
 
+def new_unit(app, code: str | None = None, **kwargs) -> Unit:
+    n = next(_counter)
+    with app.app_context():
+        unit = Unit(
+            code=code or f"unit-{n}",
+            name=kwargs.pop("name", f"Test School {n}"),
+            kind=kwargs.pop("kind", UnitKind.COMPREHENSIVE_SCHOOL),
+            language=kwargs.pop("language", Language.FI),
+            **kwargs,
+        )
+        db.session.add(unit)
+        db.session.commit()
+        return detach(unit)
+
+
 @pytest.fixture
 def make_unit(app):
     def make(code: str | None = None, **kwargs) -> Unit:
-        n = next(_counter)
-        with app.app_context():
-            unit = Unit(
-                code=code or f"unit-{n}",
-                name=kwargs.pop("name", f"Test School {n}"),
-                kind=kwargs.pop("kind", UnitKind.COMPREHENSIVE_SCHOOL),
-                language=kwargs.pop("language", Language.FI),
-                **kwargs,
-            )
-            db.session.add(unit)
-            db.session.commit()
-            return detach(unit)
+        return new_unit(app, code, **kwargs)
 
     return make
+
+
+def new_user(
+    app,
+    name: str | None = None,
+    *,
+    units: list[tuple[Unit, UnitRole]] | list[Unit] = (),
+    password: str | None = PASSWORD,
+    hashed: dict[str, str] | None = None,
+    **kwargs,
+) -> User:
+    """A user, members of `units` (as teachers unless a role is given); `hashed` caches
+    password hashes between calls."""
+    n = next(_counter)
+    with app.app_context():
+        return _make_user(n, name, units, password, {} if hashed is None else hashed, kwargs)
 
 
 @pytest.fixture
@@ -74,9 +94,7 @@ def make_user(app):
         password: str | None = PASSWORD,
         **kwargs,
     ) -> User:
-        n = next(_counter)
-        with app.app_context():
-            return _make_user(n, name, units, password, hashed, kwargs)
+        return new_user(app, name, units=units, password=password, hashed=hashed, **kwargs)
 
     return make
 
@@ -137,37 +155,49 @@ class World:
         return None if role == "anon" else getattr(self, role)
 
 
-@pytest.fixture
-def world(make_unit, make_user) -> World:
-    a = make_unit("school-a", name="School A")
-    b = make_unit("school-b", name="School B", language=Language.SV)
+def build_world(app) -> World:
+    hashed: dict[str, str] = {}
+
+    def unit(code, **kwargs):
+        return new_unit(app, code, **kwargs)
+
+    def user(name, **kwargs):
+        return new_user(app, name, hashed=hashed, **kwargs)
+
+    a = unit("school-a", name="School A")
+    b = unit("school-b", name="School B", language=Language.SV)
     return World(
         unit_a=a,
         unit_b=b,
-        teacher=make_user("Teacher A", units=[a], email="teacher.a@example.org"),
-        teacher_b=make_user("Teacher B", units=[b], email="teacher.b@example.org"),
-        principal=make_user(
+        teacher=user("Teacher A", units=[a], email="teacher.a@example.org"),
+        teacher_b=user("Teacher B", units=[b], email="teacher.b@example.org"),
+        principal=user(
             "Principal A",
             units=[(a, UnitRole.PRINCIPAL)],
             profession=Profession.PRINCIPAL,
             email="principal.a@example.org",
         ),
-        principal_b=make_user(
+        principal_b=user(
             "Principal B",
             units=[(b, UnitRole.PRINCIPAL)],
             profession=Profession.PRINCIPAL,
             email="principal.b@example.org",
         ),
-        hr=make_user(
+        hr=user(
             "HR Person", is_hr=True, profession=Profession.HR_SPECIALIST, email="hr@example.org"
         ),
-        admin=make_user(
+        admin=user(
             "Admin Person",
             is_admin=True,
             profession=Profession.ADMINISTRATOR,
             email="admin@example.org",
         ),
     )
+
+
+@pytest.fixture
+def world(app) -> World:
+    return build_world(app)
 
 
 @contextmanager
