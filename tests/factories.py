@@ -9,8 +9,10 @@ fresh session. To read the database in a test, open `with app.app_context():` an
 from __future__ import annotations
 
 import itertools
+import json
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -20,6 +22,7 @@ from pdservice.core.enums import Language, Profession, UnitKind, UnitRole
 from pdservice.core.models import Unit, UnitMembership, User
 from pdservice.core.services import hash_password
 from pdservice.extensions import db
+from tests.database import Snapshot, reset_database
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -198,6 +201,44 @@ def build_world(app) -> World:
 @pytest.fixture
 def world(app) -> World:
     return build_world(app)
+
+
+@dataclass
+class DemoCity:
+    """What `flask seed demo --json` printed when it built the demo city."""
+
+    exit_code: int
+    output: str
+    seeded_on: date
+
+    @property
+    def accounts(self) -> list[dict]:
+        return json.loads(self.output)
+
+
+@pytest.fixture(scope="session")
+def _demo_city_snapshots() -> dict:
+    return {}
+
+
+@pytest.fixture
+def demo_city(app, _demo_city_snapshots) -> DemoCity:
+    """The demo city, as `flask seed demo` builds it. Seeding takes a while, so it runs once
+    per test process (and again should the day change meanwhile: the city is built around
+    today); each test gets its own copy, restored from a snapshot."""
+    from pdservice.clock import today
+
+    saved = _demo_city_snapshots.get(today())
+    if saved is None:
+        reset_database(app)
+        seeded_on = today()
+        result = app.test_cli_runner().invoke(args=["seed", "demo", "--json"])
+        assert result.exit_code == 0, result.output
+        city = DemoCity(result.exit_code, result.output, seeded_on)
+        saved = _demo_city_snapshots[seeded_on] = (city, Snapshot.take(app))
+    city, snapshot = saved
+    snapshot.restore(app)
+    return city
 
 
 @contextmanager

@@ -3,8 +3,6 @@ role: no serious or critical violations (contrast, names, labels, landmarks, ARI
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -75,12 +73,9 @@ def sign_in(page, email: str, password: str) -> None:
 
 
 @pytest.fixture
-def demo_accounts(runner):
-    result = runner.invoke(args=["seed", "demo", "--json"])
-    assert result.exit_code == 0, result.output
-    accounts = json.loads(result.output)
+def demo_accounts(demo_city):
     by_role = {}
-    for account in accounts:
+    for account in demo_city.accounts:
         if account["unit"] in (None, "koivurinne"):
             by_role.setdefault(account["role"], account["email"])
     return by_role
