@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from pdservice.db import utcnow
+from pdservice.db import utcnow, write_intent
 from pdservice.extensions import db
 from pdservice.jobs.models import JobHeartbeat, JobLock
 
@@ -118,7 +118,7 @@ def test_one_active_process_and_takeover_when_it_dies(app, database_url, tmp_pat
         first.wait(60)
         # The dead holder renews no more: let its lock grow stale (PostgreSQL releases the
         # dead holder's advisory lock at once; the row only records who holds it).
-        with app.app_context():
+        with app.app_context(), write_intent():
             db.session.execute(
                 sa.update(JobLock).values(heartbeat_at=utcnow() - timedelta(hours=2))
             )
