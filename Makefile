@@ -23,8 +23,10 @@ run: setup
 
 PYTEST_ARGS ?= -n 2
 
+# Each xdist worker and each process a test starts imports the whole project: let Python keep
+# its compiled modules (__pycache__/, ignored by git) even where the environment says not to.
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
