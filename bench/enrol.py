@@ -282,8 +282,8 @@ def check(database_url: str, session_id: int) -> dict:
     import sqlalchemy as sa
 
     from pdservice.extensions import db
+    from pdservice.training.enums import EnrollmentStatus as S
     from pdservice.training.models import CourseSession, Enrollment, EnrollmentEvent
-    from pdservice.training.models import EnrollmentStatus as S
 
     app = bench_app(database_url)
     with app.app_context():

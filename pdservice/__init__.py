@@ -95,7 +95,7 @@ FEATURES: list[str] = [
     "pdservice.teams",
     "pdservice.coteaching",
     "pdservice.strategy",
-    "pdservice.reports",
+    "pdservice.hr_reports",
 ]
 
 

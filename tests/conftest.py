@@ -21,9 +21,9 @@ pytest_plugins = [
     "tests.factories",
     "tests.browser",
     "tests.training.factories",
-    "tests.coteaching.factories",
+    "tests.timetable.factories",
     "tests.strategy.factories",
-    "tests.reports.factories",
+    "tests.hr_reports.factories",
 ]
 
 TEST_PASSWORD = "correct horse battery"

@@ -7,8 +7,8 @@ from xml.etree import ElementTree
 
 from openpyxl import load_workbook
 
-from pdservice.reporting.charts import Series, bar_chart, line_chart
-from pdservice.reporting.exports import Column, Table, to_csv, to_xlsx
+from pdservice.report_tools.charts import Series, bar_chart, line_chart
+from pdservice.report_tools.exports import Column, Table, to_csv, to_xlsx
 
 TABLE = Table(
     columns=[

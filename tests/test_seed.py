@@ -53,7 +53,8 @@ def test_seed_demo_builds_the_city(runner, app):
         # (from the term's third week on: on the first school days there is nothing yet).
         from pdservice.clock import today
         from pdservice.coteaching.models import PlanningEntry
-        from pdservice.hours.models import DevelopmentHours, HoursKind
+        from pdservice.hours.enums import HoursKind
+        from pdservice.hours.models import DevelopmentHours
         from pdservice.timetable.models import Term
 
         started = db.session.scalar(sa.select(sa.func.min(Term.starts_on)))

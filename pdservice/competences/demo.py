@@ -8,13 +8,8 @@ from datetime import UTC, datetime, time, timedelta
 import sqlalchemy as sa
 
 from pdservice.clock import HELSINKI
-from pdservice.competences.models import (
-    AssessmentSource,
-    CompetenceAssessment,
-    DevelopmentGoal,
-    DevelopmentPlan,
-    PlanStatus,
-)
+from pdservice.competences.enums import AssessmentSource, PlanStatus
+from pdservice.competences.models import CompetenceAssessment, DevelopmentGoal, DevelopmentPlan
 from pdservice.core.enums import Profession, UnitRole
 from pdservice.core.models import CompetenceArea, UnitMembership, User
 from pdservice.core.services import current_school_year

@@ -14,14 +14,10 @@ from pdservice.auth.access import (
 )
 from pdservice.competences import bp
 from pdservice.competences.charts import distribution_chart
+from pdservice.competences.enums import AssessmentSource, PlanStatus
 from pdservice.competences.forms import ConfirmForm, GoalForm, PlanDecisionForm
 from pdservice.competences.levels import LEVELS, level_descriptors, level_label
-from pdservice.competences.models import (
-    AssessmentSource,
-    DevelopmentGoal,
-    DevelopmentPlan,
-    PlanStatus,
-)
+from pdservice.competences.models import DevelopmentGoal, DevelopmentPlan
 from pdservice.competences.services import (
     PlanRefused,
     active_areas,

@@ -11,15 +11,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from pdservice.competences.enums import EDITABLE_PLAN_STATES, AssessmentSource, PlanStatus
 from pdservice.competences.levels import LEVELS, MAX_LEVEL, MIN_LEVEL
-from pdservice.competences.models import (
-    EDITABLE_PLAN_STATES,
-    AssessmentSource,
-    CompetenceAssessment,
-    DevelopmentGoal,
-    DevelopmentPlan,
-    PlanStatus,
-)
+from pdservice.competences.models import CompetenceAssessment, DevelopmentGoal, DevelopmentPlan
 from pdservice.core.enums import UnitRole
 from pdservice.core.models import CompetenceArea, SchoolYear, UnitMembership, User
 from pdservice.core.services import audit

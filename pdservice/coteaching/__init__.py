@@ -10,9 +10,9 @@ def register(app: Flask) -> None:
     from pdservice.calendar.services import register_event_source
     from pdservice.core.enums import Role
     from pdservice.coteaching import cli, routes, services  # noqa: F401
-    from pdservice.coteaching.calendar import feed_events
-    from pdservice.coteaching.runs import PROPOSALS_READY
+    from pdservice.coteaching.published.calendar_events import feed_events
     from pdservice.coteaching.settings import configure
+    from pdservice.coteaching.solving.runs import PROPOSALS_READY
     from pdservice.home import add_home_panel
     from pdservice.nav import add_nav_item
     from pdservice.notifications.services import register_notification_kind

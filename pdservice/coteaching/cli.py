@@ -12,11 +12,11 @@ from flask_babel import force_locale
 
 from pdservice.core.services import find_unit
 from pdservice.coteaching.enums import RunStatus
-from pdservice.coteaching.execution import execute_run
 from pdservice.coteaching.models import SolveRun
-from pdservice.coteaching.parameters import MAX_TIME_LIMIT_SECONDS, default_parameters
-from pdservice.coteaching.runs import NoTimetable, RunConflict, claim_run, start_run
-from pdservice.coteaching.supervisor import worker_name
+from pdservice.coteaching.solving.execution import execute_run
+from pdservice.coteaching.solving.parameters import MAX_TIME_LIMIT_SECONDS, default_parameters
+from pdservice.coteaching.solving.runs import NoTimetable, RunConflict, claim_run, start_run
+from pdservice.coteaching.solving.supervisor import worker_name
 from pdservice.extensions import db
 from pdservice.timetable.services import find_term
 

@@ -18,11 +18,11 @@ from flask import current_app
 from pdservice.core.enums import Profession
 from pdservice.core.models import User
 from pdservice.coteaching.enums import Answer
-from pdservice.coteaching.execution import execute_run
 from pdservice.coteaching.models import Proposal, SolveRun
-from pdservice.coteaching.parameters import default_parameters
-from pdservice.coteaching.review import decide_meeting, decide_pair, publish, respond
-from pdservice.coteaching.runs import claim_run, start_run
+from pdservice.coteaching.review.decisions import decide_meeting, decide_pair, publish, respond
+from pdservice.coteaching.solving.execution import execute_run
+from pdservice.coteaching.solving.parameters import default_parameters
+from pdservice.coteaching.solving.runs import claim_run, start_run
 from pdservice.coteaching.wishes import Wish, save_wish, term_subject_codes
 from pdservice.db import write_intent
 from pdservice.extensions import db
@@ -134,7 +134,7 @@ def _log_planning(term, rng) -> None:
     days since the term's third week), so the hours ledger and the HR reports show the
     co-teaching planning kind."""
     from pdservice.clock import today
-    from pdservice.coteaching.planning import log_planning
+    from pdservice.coteaching.published.planning import log_planning
     from pdservice.coteaching.services import published_pairs
 
     first, last = (

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from pdservice.coteaching.enums import Answer
-from pdservice.coteaching.parameters import MAX_TIME_LIMIT_SECONDS
+from pdservice.coteaching.solving.parameters import MAX_TIME_LIMIT_SECONDS
 from pdservice.coteaching.wishes import MAX_LESSONS_A_WEEK
 
 

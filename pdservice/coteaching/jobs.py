@@ -2,7 +2,7 @@
 
 from flask import current_app
 
-from pdservice.coteaching.supervisor import dispatch
+from pdservice.coteaching.solving.supervisor import dispatch
 from pdservice.jobs.registry import from_config, scheduled_job
 
 

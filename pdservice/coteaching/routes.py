@@ -1,6 +1,6 @@
 """Co-teaching pages for every staff member: the overview, wishes, proposals to answer, and
 the pairs' planning time. The principal's pages (runs, review, publishing) are in
-`run_routes.py`."""
+`principal_routes.py`."""
 
 from __future__ import annotations
 
@@ -13,21 +13,21 @@ from pdservice.clock import today
 from pdservice.core.enums import Role
 from pdservice.core.models import User
 from pdservice.coteaching import bp
-from pdservice.coteaching.display import mini_grid
 from pdservice.coteaching.enums import Answer, PartnerKind
-from pdservice.coteaching.explain import Names, reason_text, term_label, term_text
 from pdservice.coteaching.forms import ConfirmForm, PlanningForm, ResponseForm, WishForm
 from pdservice.coteaching.models import PlanningEntry, Proposal, SolveRun
-from pdservice.coteaching.planning import (
+from pdservice.coteaching.published.planning import (
     PlanningError,
     delete_planning,
     log_planning,
     partners_of,
     planning_entries,
 )
-from pdservice.coteaching.review import ReviewError, decisions_by_key, respond
-from pdservice.coteaching.runs import active_run, latest_plan_run
+from pdservice.coteaching.review.decisions import ReviewError, decisions_by_key, respond
+from pdservice.coteaching.review.display import mini_grid
+from pdservice.coteaching.review.explain import Names, reason_text, term_label, term_text
 from pdservice.coteaching.services import my_proposals, published_pairs
+from pdservice.coteaching.solving.runs import active_run, latest_plan_run
 from pdservice.coteaching.wishes import (
     Wish,
     WishError,
@@ -278,4 +278,4 @@ def run_or_404(run_id: int) -> SolveRun:
     return get_scoped_or_404(SolveRun, run_id, roles=(Role.PRINCIPAL,))
 
 
-from pdservice.coteaching import run_routes  # noqa: E402, F401
+from pdservice.coteaching import principal_routes  # noqa: E402, F401

@@ -20,16 +20,16 @@ from pdservice.coteaching.models import (
     ProposalLesson,
     SolveRun,
 )
-from pdservice.coteaching.runs import active_run, latest_plan_run
+from pdservice.coteaching.solving.runs import active_run, latest_plan_run
 from pdservice.extensions import db
-from pdservice.timetable.importing import (
+from pdservice.timetable.models import Lesson, Term
+from pdservice.timetable.replace import (
     ReplaceReport,
     TimetableData,
     TimetableLocked,
     on_after_replace,
     on_before_replace,
 )
-from pdservice.timetable.models import Lesson, Term
 from pdservice.timetable.services import is_unit_member, teaching_slots, terms_of
 
 

@@ -2,7 +2,7 @@
 
 Privacy: the avoided partners of a wish are shown to the person who stated them and to the
 unit's principals, never to anyone else and never to the avoided person (who is not told, not
-even through an explanation; see `explain.py`).
+even through an explanation; see `review/explain.py`).
 """
 
 from __future__ import annotations

@@ -14,12 +14,8 @@ from pdservice.core.models import CompetenceArea, UnitMembership, User
 from pdservice.core.services import school_year_for
 from pdservice.db import utcnow
 from pdservice.extensions import db
-from pdservice.hours.models import (
-    DevelopmentHours,
-    ExternalStatus,
-    ExternalTraining,
-    HoursKind,
-)
+from pdservice.hours.enums import ExternalStatus, HoursKind
+from pdservice.hours.models import DevelopmentHours, ExternalTraining
 
 ENTRIES = [
     ("Erityispedagogiikan perusopinnot, 1. jakso", "Jyväskylän yliopisto", 40, ("INCL",)),

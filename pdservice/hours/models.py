@@ -7,43 +7,11 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_babel import lazy_gettext as _l
 
-from pdservice.core.enums import LabelledEnum
 from pdservice.core.models import CompetenceArea, SchoolYear, User
 from pdservice.db import UtcDateTime, enum_column, utcnow
 from pdservice.extensions import db
-
-
-class HoursKind(LabelledEnum):
-    TRAINING = "training"
-    VESO = "veso"
-    EXTERNAL = "external"
-    COTEACHING_PLANNING = "coteaching_planning"
-
-    @classmethod
-    def _labels(cls) -> dict:
-        return {
-            cls.TRAINING: _l("Training"),
-            cls.VESO: _l("In-service training (VESO)"),
-            cls.EXTERNAL: _l("External training"),
-            cls.COTEACHING_PLANNING: _l("Co-teaching planning"),
-        }
-
-
-class ExternalStatus(LabelledEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-    @classmethod
-    def _labels(cls) -> dict:
-        return {
-            cls.PENDING: _l("Waiting for approval"),
-            cls.APPROVED: _l("Approved"),
-            cls.REJECTED: _l("Not approved"),
-        }
-
+from pdservice.hours.enums import ExternalStatus, HoursKind
 
 # The most hours one ledger row may carry: more is a typing error, not a training.
 MAX_LEDGER_HOURS = Decimal(400)

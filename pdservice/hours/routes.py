@@ -17,8 +17,9 @@ from pdservice.core.services import current_school_year
 from pdservice.errors import abort_with
 from pdservice.extensions import db
 from pdservice.hours import bp
+from pdservice.hours.enums import ExternalStatus
 from pdservice.hours.forms import ExternalDecisionForm, ExternalTrainingForm
-from pdservice.hours.models import DevelopmentHours, ExternalStatus, ExternalTraining
+from pdservice.hours.models import DevelopmentHours, ExternalTraining
 from pdservice.hours.services import (
     HoursError,
     decide_external_training,
@@ -26,7 +27,7 @@ from pdservice.hours.services import (
     record_external_training,
     transcript,
 )
-from pdservice.reporting.exports import Table, export_response
+from pdservice.report_tools.exports import Table, export_response
 
 STAFF_ROLES = (Role.PRINCIPAL, Role.HR, Role.ADMIN)
 

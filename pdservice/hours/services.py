@@ -23,13 +23,8 @@ from pdservice.core.models import CompetenceArea, SchoolYear, User
 from pdservice.core.services import audit, school_year_for
 from pdservice.db import utcnow
 from pdservice.extensions import db
-from pdservice.hours.models import (
-    MAX_LEDGER_HOURS,
-    DevelopmentHours,
-    ExternalStatus,
-    ExternalTraining,
-    HoursKind,
-)
+from pdservice.hours.enums import ExternalStatus, HoursKind
+from pdservice.hours.models import MAX_LEDGER_HOURS, DevelopmentHours, ExternalTraining
 
 VESO_DAYS_PER_YEAR = 3
 

@@ -31,7 +31,8 @@ from flask import current_app
 
 from pdservice.db import utcnow
 from pdservice.extensions import db
-from pdservice.notifications.models import Notification, OutboxStatus
+from pdservice.notifications.enums import OutboxStatus
+from pdservice.notifications.models import Notification
 
 log = logging.getLogger("pdservice.notifications")
 

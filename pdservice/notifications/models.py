@@ -7,28 +7,11 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_babel import lazy_gettext as _l
 
-from pdservice.core.enums import LabelledEnum
 from pdservice.core.models import User
 from pdservice.db import UtcDateTime, enum_column, utcnow
 from pdservice.extensions import db
-
-
-class OutboxStatus(LabelledEnum):
-    PENDING = "pending"  # waiting to be sent (again, after a failure: see next_attempt_at)
-    SENDING = "sending"  # claimed by the delivery job
-    SENT = "sent"
-    FAILED = "failed"  # gave up after the last attempt; an admin can send it again
-
-    @classmethod
-    def _labels(cls) -> dict:
-        return {
-            cls.PENDING: _l("Waiting"),
-            cls.SENDING: _l("Being sent"),
-            cls.SENT: _l("Sent"),
-            cls.FAILED: _l("Failed"),
-        }
+from pdservice.notifications.enums import OutboxStatus
 
 
 class Notification(db.Model):

@@ -14,7 +14,8 @@ from pdservice.errors import abort_with
 from pdservice.extensions import db
 from pdservice.notifications import bp
 from pdservice.notifications.delivery import requeue
-from pdservice.notifications.models import Notification, OutboxStatus
+from pdservice.notifications.enums import OutboxStatus
+from pdservice.notifications.models import Notification
 from pdservice.notifications.services import optional_kinds, preferences, set_preferences
 
 PAGE_SIZE = 50

@@ -27,7 +27,8 @@ from flask_babel import force_locale
 from pdservice.core.models import User
 from pdservice.db import utcnow
 from pdservice.extensions import db
-from pdservice.notifications.models import Notification, NotificationPreference, OutboxStatus
+from pdservice.notifications.enums import OutboxStatus
+from pdservice.notifications.models import Notification, NotificationPreference
 
 
 @dataclass(frozen=True)

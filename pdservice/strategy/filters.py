@@ -28,7 +28,7 @@ from pdservice.core.models import SchoolYear, Unit
 from pdservice.core.services import school_year_bounds
 from pdservice.errors import abort_with
 from pdservice.extensions import db
-from pdservice.reporting.filters import check_range, date_filter, given_filters
+from pdservice.report_tools.filters import check_range, date_filter, given_filters
 from pdservice.strategy.indicators import active_units
 
 DASHBOARD_ROLES = (Role.PRINCIPAL, Role.HR, Role.ADMIN)

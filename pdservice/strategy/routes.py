@@ -12,8 +12,8 @@ from pdservice.clock import today
 from pdservice.core.services import school_year_for
 from pdservice.errors import abort_with
 from pdservice.extensions import db
-from pdservice.reporting.charts import Series, line_chart
-from pdservice.reporting.exports import export_response
+from pdservice.report_tools.charts import Series, line_chart
+from pdservice.report_tools.exports import export_response
 from pdservice.strategy import bp
 from pdservice.strategy.filters import (
     DASHBOARD_ROLES,

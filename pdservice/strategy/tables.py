@@ -8,7 +8,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from pdservice.clock import today
-from pdservice.reporting.exports import Column, Table
+from pdservice.report_tools.exports import Column, Table
 from pdservice.strategy.filters import Filters
 from pdservice.strategy.indicators import INDICATORS, Figures, Indicator, compute_figures
 from pdservice.strategy.services import Trend, targets_for, trend, values_on

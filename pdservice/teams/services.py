@@ -23,12 +23,12 @@ from pdservice.db import utcnow
 from pdservice.extensions import db
 from pdservice.teams.enums import TeamKind
 from pdservice.teams.models import Team, TeamMeeting, TeamMember
-from pdservice.timetable.importing import (
+from pdservice.timetable.models import Lesson, PeriodSlot, Term
+from pdservice.timetable.replace import (
     ReplaceReport,
     TimetableData,
     on_after_replace,
 )
-from pdservice.timetable.models import Lesson, PeriodSlot, Term
 from pdservice.timetable.services import (
     consecutive_slots,
     teaching_slots,

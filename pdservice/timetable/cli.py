@@ -11,8 +11,8 @@ from flask_babel import force_locale
 
 from pdservice.core.services import find_unit
 from pdservice.extensions import db
-from pdservice.timetable.importing import TimetableLocked
-from pdservice.timetable.imports import XHSTT, import_timetable
+from pdservice.timetable.import_file import XHSTT, import_timetable
+from pdservice.timetable.replace import TimetableLocked
 from pdservice.timetable.services import get_or_create_term
 
 timetable_cli = AppGroup("timetable", help="Timetables of units and terms.")

@@ -10,7 +10,7 @@ from pdservice.core.models import Unit
 from pdservice.core.services import current_school_year
 from pdservice.extensions import db
 from pdservice.timetable.generate import StaffMember, generate_timetable
-from pdservice.timetable.importing import replace_timetable
+from pdservice.timetable.replace import replace_timetable
 from pdservice.timetable.services import find_term, get_or_create_term, unit_staff
 
 DEMO_UNITS = ("koivurinne", "lehtola", "bjorkby", "kuusikko")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from pdservice.core.enums import Language, Profession
 from pdservice.timetable.grid import default_times
-from pdservice.timetable.importing import GroupData, LessonData, SlotData, TimetableData
+from pdservice.timetable.replace import GroupData, LessonData, SlotData, TimetableData
 
 DAYS = (1, 2, 3, 4, 5)
 PERIODS = 7

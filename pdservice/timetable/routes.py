@@ -28,13 +28,14 @@ from pdservice.core.models import Unit, User
 from pdservice.core.services import audit, diff
 from pdservice.errors import abort_with
 from pdservice.extensions import db
-from pdservice.reporting.exports import FORMATS, Column, Table, export_response
+from pdservice.report_tools.exports import FORMATS, Column, Table, export_response
 from pdservice.timetable import bp
+from pdservice.timetable.formats.xhstt_file import current_matching, teacher_matching
 from pdservice.timetable.forms import NEW_TERM, ImportForm, TermForm
 from pdservice.timetable.grid import day_name
-from pdservice.timetable.importing import TimetableLocked
-from pdservice.timetable.imports import import_timetable
+from pdservice.timetable.import_file import import_timetable
 from pdservice.timetable.models import Group, Term
+from pdservice.timetable.replace import TimetableLocked
 from pdservice.timetable.services import (
     create_term,
     current_term,
@@ -42,7 +43,7 @@ from pdservice.timetable.services import (
     is_unit_member,
     terms_of,
 )
-from pdservice.timetable.views import (
+from pdservice.timetable.weeks import (
     COTEACHING,
     LESSON,
     MEETING,
@@ -53,7 +54,6 @@ from pdservice.timetable.views import (
     term_teachers,
     unit_week,
 )
-from pdservice.timetable.xhsttformat import current_matching, teacher_matching
 
 MANAGERS = (Role.PRINCIPAL, Role.ADMIN)
 VIEWERS = (Role.TEACHER, Role.PRINCIPAL, Role.ADMIN)

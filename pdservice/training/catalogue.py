@@ -19,16 +19,8 @@ from pdservice.core.models import CompetenceArea, SchoolYear, User
 from pdservice.db import utcnow
 from pdservice.extensions import db
 from pdservice.training.enrolment import waitlist_positions
-from pdservice.training.models import (
-    CLOSED_STATES,
-    Course,
-    CourseFormat,
-    CourseSession,
-    Enrollment,
-    EnrollmentStatus,
-    SessionStatus,
-    course_area,
-)
+from pdservice.training.enums import CLOSED_STATES, CourseFormat, EnrollmentStatus, SessionStatus
+from pdservice.training.models import Course, CourseSession, Enrollment, course_area
 from pdservice.training.services import waitlist_counts
 from pdservice.training.times import day_start_utc
 
@@ -275,7 +267,7 @@ class MyEnrolment:
 def my_enrolments(user: User) -> tuple[list[MyEnrolment], list[MyEnrolment]]:
     """A person's enrolments: (upcoming, past), with waiting-list positions, in a fixed
     number of queries."""
-    from pdservice.training.models import ATTENDED_STATES
+    from pdservice.training.enums import ATTENDED_STATES
     from pdservice.training.services import has_feedback
 
     enrollments = list(

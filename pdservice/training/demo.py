@@ -25,18 +25,19 @@ from pdservice.core.models import CompetenceArea, UnitMembership, User
 from pdservice.core.services import school_year_for
 from pdservice.db import utcnow
 from pdservice.extensions import db
-from pdservice.hours.models import DevelopmentHours, HoursKind, development_hours_area
+from pdservice.hours.enums import HoursKind
+from pdservice.hours.models import DevelopmentHours, development_hours_area
+from pdservice.training.enums import CourseFormat
+from pdservice.training.enums import EnrollmentStatus as S
 from pdservice.training.models import (
     Course,
     CourseAudience,
-    CourseFormat,
     CourseSession,
     Enrollment,
     EnrollmentEvent,
     SessionDate,
     TrainingFeedback,
 )
-from pdservice.training.models import EnrollmentStatus as S
 
 P = Profession
 F = CourseFormat

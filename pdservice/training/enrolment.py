@@ -32,19 +32,17 @@ from pdservice.core.models import User
 from pdservice.core.services import audit
 from pdservice.db import utcnow
 from pdservice.extensions import db
-from pdservice.hours.models import HoursKind
+from pdservice.hours.enums import HoursKind
 from pdservice.hours.services import record_hours, remove_hours
 from pdservice.training import mails
-from pdservice.training.models import (
+from pdservice.training.enums import (
     ATTENDANCE_STATES,
     ATTENDED_STATES,
     CLOSED_STATES,
-    CourseSession,
-    Enrollment,
-    EnrollmentEvent,
     EnrollmentStatus,
     SessionStatus,
 )
+from pdservice.training.models import CourseSession, Enrollment, EnrollmentEvent
 from pdservice.training.times import local_date
 
 S = EnrollmentStatus

@@ -11,13 +11,8 @@ from pdservice.calendar.services import FeedEvent
 from pdservice.core.models import User
 from pdservice.db import utcnow
 from pdservice.extensions import db
-from pdservice.training.models import (
-    ATTENDED_STATES,
-    CourseSession,
-    Enrollment,
-    EnrollmentStatus,
-    SessionStatus,
-)
+from pdservice.training.enums import ATTENDED_STATES, EnrollmentStatus, SessionStatus
+from pdservice.training.models import CourseSession, Enrollment
 
 # How far back the feed reaches: a year of past training stays visible in calendars.
 FEED_HISTORY = timedelta(days=400)

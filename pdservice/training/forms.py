@@ -32,7 +32,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from pdservice.core.enums import Profession
-from pdservice.training.models import CourseFormat
+from pdservice.training.enums import CourseFormat
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -12,13 +12,8 @@ from pdservice.extensions import db
 from pdservice.jobs.registry import scheduled_job
 from pdservice.training import mails
 from pdservice.training.enrolment import lock_session, promote
-from pdservice.training.models import (
-    CourseSession,
-    Enrollment,
-    EnrollmentStatus,
-    SessionDate,
-    SessionStatus,
-)
+from pdservice.training.enums import EnrollmentStatus, SessionStatus
+from pdservice.training.models import CourseSession, Enrollment, SessionDate
 
 
 def send_reminders(now: datetime | None = None) -> int:

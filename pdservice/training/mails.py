@@ -20,8 +20,9 @@ from pdservice.notifications.services import (
     render_for,
     wants,
 )
+from pdservice.training.enums import EnrollmentStatus
 from pdservice.training.feed import session_events
-from pdservice.training.models import CourseSession, Enrollment, EnrollmentStatus, SessionDate
+from pdservice.training.models import CourseSession, Enrollment, SessionDate
 
 BOOKED = "training.booked"
 WAITLISTED = "training.waitlisted"

@@ -22,7 +22,7 @@ def teacher_panel(user: User) -> dict:
 
 
 def approvals_panel(user: User) -> dict:
-    from pdservice.competences.models import PlanStatus
+    from pdservice.competences.enums import PlanStatus
     from pdservice.competences.services import plans_to_review
     from pdservice.hours.services import pending_external
     from pdservice.training.services import pending_requests

@@ -18,7 +18,7 @@ from pdservice.core.services import current_school_year
 from pdservice.db import utcnow
 from pdservice.errors import abort_with
 from pdservice.extensions import db
-from pdservice.reporting.exports import Table, export_response
+from pdservice.report_tools.exports import Table, export_response
 from pdservice.training import bp
 from pdservice.training import catalogue as finder
 from pdservice.training.catalogue import Filters, recommendations, search
@@ -32,6 +32,12 @@ from pdservice.training.enrolment import (
     mark_attendance,
     waitlist_positions,
 )
+from pdservice.training.enums import (
+    ATTENDANCE_STATES,
+    CourseFormat,
+    EnrollmentStatus,
+    SessionStatus,
+)
 from pdservice.training.forms import (
     DATE_ROWS,
     CancelForm,
@@ -43,15 +49,7 @@ from pdservice.training.forms import (
     FeedbackForm,
     SessionForm,
 )
-from pdservice.training.models import (
-    ATTENDANCE_STATES,
-    Course,
-    CourseFormat,
-    CourseSession,
-    Enrollment,
-    EnrollmentStatus,
-    SessionStatus,
-)
+from pdservice.training.models import Course, CourseSession, Enrollment
 from pdservice.training.services import (
     CourseData,
     SessionData,

@@ -21,15 +21,13 @@ from pdservice.training.enrolment import (
     promote,
     waitlist_positions,
 )
+from pdservice.training.enums import CourseFormat, EnrollmentStatus, SessionStatus
 from pdservice.training.models import (
     Course,
     CourseAudience,
-    CourseFormat,
     CourseSession,
     Enrollment,
-    EnrollmentStatus,
     SessionDate,
-    SessionStatus,
     TrainingFeedback,
 )
 
@@ -363,7 +361,7 @@ def pending_requests(user: User) -> list[Enrollment]:
 
 def give_feedback(enrollment: Enrollment, *, rating: int, comment: str) -> TrainingFeedback:
     """Attendees rate a course once per enrolment."""
-    from pdservice.training.models import ATTENDED_STATES
+    from pdservice.training.enums import ATTENDED_STATES
 
     if enrollment.status not in ATTENDED_STATES:
         raise EnrolmentRefused(_("Only participants who attended can give feedback."), 403)

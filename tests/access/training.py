@@ -13,12 +13,16 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 
-from pdservice.competences.models import DevelopmentGoal, DevelopmentPlan, PlanStatus
+from pdservice.competences.enums import PlanStatus
+from pdservice.competences.models import DevelopmentGoal, DevelopmentPlan
 from pdservice.core.models import CompetenceArea, User
 from pdservice.core.services import school_year_for
 from pdservice.extensions import db
-from pdservice.hours.models import ExternalStatus, ExternalTraining
-from pdservice.notifications.models import Notification, OutboxStatus
+from pdservice.hours.enums import ExternalStatus
+from pdservice.hours.models import ExternalTraining
+from pdservice.notifications.enums import OutboxStatus
+from pdservice.notifications.models import Notification
+from pdservice.training.enums import EnrollmentStatus as S
 from pdservice.training.models import (
     Course,
     CourseSession,
@@ -26,7 +30,6 @@ from pdservice.training.models import (
     EnrollmentEvent,
     SessionDate,
 )
-from pdservice.training.models import EnrollmentStatus as S
 from tests.access.rules import Rule, admin_only, signed_in, statuses
 
 STAFF = {"principal": 200, "principal_b": 200, "hr": 200, "admin": 200}
@@ -459,7 +462,7 @@ RULES = [
         lambda w: f"/hours/people/{w.teacher.id}/transcript.csv",
         own_object(),
     ),
-    # the old unit hours report leads to the HR reports (tests/access/reports.py)
+    # the old unit hours report leads to the HR reports (tests/access/hr_reports.py)
     Rule("hours.report", "GET", lambda w: "/hours/report", statuses(403, **MOVED)),
     Rule("hours.report_csv", "GET", lambda w: "/hours/report.csv", statuses(403, **MOVED)),
     Rule("hours.external_new", "GET", lambda w: "/hours/external/new", signed_in(200)),

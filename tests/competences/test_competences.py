@@ -9,12 +9,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from pdservice.competences.models import (
-    AssessmentSource,
-    CompetenceAssessment,
-    DevelopmentPlan,
-    PlanStatus,
-)
+from pdservice.competences.enums import AssessmentSource, PlanStatus
+from pdservice.competences.models import CompetenceAssessment, DevelopmentPlan
 from pdservice.competences.services import plan_progress, unit_distribution
 from pdservice.core.models import CompetenceArea
 from pdservice.core.services import current_school_year

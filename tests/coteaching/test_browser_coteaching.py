@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 from pdservice.core.enums import Profession
 from pdservice.coteaching.models import Proposal
 from pdservice.extensions import db
-from tests.coteaching.factories import TINY_CSV
 from tests.factories import PASSWORD
+from tests.timetable.factories import TINY_CSV
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,16 +5,11 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from pdservice.competences.models import (
-    AssessmentSource,
-    CompetenceAssessment,
-    DevelopmentGoal,
-    DevelopmentPlan,
-    PlanStatus,
-)
+from pdservice.competences.enums import AssessmentSource, PlanStatus
+from pdservice.competences.models import CompetenceAssessment, DevelopmentGoal, DevelopmentPlan
 from pdservice.core.models import CompetenceArea
-from pdservice.coteaching.parameters import RunOptions
-from pdservice.coteaching.problem import build_input
+from pdservice.coteaching.solving.parameters import RunOptions
+from pdservice.coteaching.solving.problem import build_input
 from pdservice.extensions import db
 from pdservice.timetable.models import Term
 

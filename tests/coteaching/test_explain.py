@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale
 
-from pdservice.coteaching.explain import Names, failure_text, reason_text, term_label, term_text
+from pdservice.coteaching.review.explain import (
+    Names,
+    failure_text,
+    reason_text,
+    term_label,
+    term_text,
+)
 from pdservice.extensions import db
 from pdservice.timetable.models import Term
 

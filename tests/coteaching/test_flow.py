@@ -3,9 +3,9 @@
 import sqlalchemy as sa
 
 from pdservice.coteaching.enums import RunStatus
-from pdservice.coteaching.execution import execute_run
 from pdservice.coteaching.models import Proposal, SolveRun
-from pdservice.coteaching.runs import claim_run
+from pdservice.coteaching.solving.execution import execute_run
+from pdservice.coteaching.solving.runs import claim_run
 from pdservice.extensions import db
 
 

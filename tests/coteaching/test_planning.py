@@ -11,11 +11,12 @@ import sqlalchemy as sa
 from pdservice.clock import today
 from pdservice.coteaching.enums import DecisionState
 from pdservice.coteaching.models import CoTeachingAssignment, PlanningEntry
-from pdservice.coteaching.planning import LEDGER_KIND, planning_hours_for_ledger
+from pdservice.coteaching.published.planning import LEDGER_KIND, planning_hours_for_ledger
 from pdservice.extensions import db
-from pdservice.hours.models import DevelopmentHours, HoursKind
+from pdservice.hours.enums import HoursKind
+from pdservice.hours.models import DevelopmentHours
 from pdservice.timetable.models import Term
-from tests.coteaching.factories import lesson_id
+from tests.timetable.factories import lesson_id
 
 
 @pytest.fixture

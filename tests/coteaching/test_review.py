@@ -16,7 +16,7 @@ from pdservice.coteaching.models import (
     SolveRun,
 )
 from pdservice.extensions import db
-from tests.coteaching.factories import lesson_id
+from tests.timetable.factories import lesson_id
 
 
 def plan(app, run_id) -> set[tuple[str, int]]:

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from pdservice.core.enums import Profession
-from pdservice.coteaching import supervisor
 from pdservice.coteaching.enums import DecisionState, RunStatus
 from pdservice.coteaching.models import (
     CoTeachingAssignment,
@@ -22,13 +21,14 @@ from pdservice.coteaching.models import (
     SolveProgress,
     SolveRun,
 )
-from pdservice.coteaching.parameters import default_parameters
-from pdservice.coteaching.runs import request_stop, start_run
+from pdservice.coteaching.solving import supervisor
+from pdservice.coteaching.solving.parameters import default_parameters
+from pdservice.coteaching.solving.runs import request_stop, start_run
 from pdservice.db import utcnow
 from pdservice.extensions import db
 from pdservice.timetable.models import Term
-from tests.coteaching.factories import lesson_id
 from tests.test_jobs import wait_for
+from tests.timetable.factories import lesson_id
 
 pytestmark = pytest.mark.slow
 
@@ -80,7 +80,7 @@ def _no_orphan_workers():
 def big_school(app, make_unit, make_user):
     """A school of real size (24 teachers, about 450 lessons): its solve takes its time."""
     from pdservice.timetable.generate import StaffMember, generate_timetable
-    from pdservice.timetable.importing import replace_timetable
+    from pdservice.timetable.replace import replace_timetable
     from pdservice.timetable.services import create_term
 
     unit = make_unit("big-school")
@@ -203,8 +203,8 @@ def test_an_overrunning_run_fails(app, school):
 
 def test_a_worker_given_up_does_not_write_its_outcome(app, school, solve_now):
     """The watchdog failed the run while it searched: the late outcome is thrown away."""
-    from pdservice.coteaching.execution import execute_run
-    from pdservice.coteaching.runs import claim_run, fail_run
+    from pdservice.coteaching.solving.execution import execute_run
+    from pdservice.coteaching.solving.runs import claim_run, fail_run
 
     run_id = queue(app, school.term_id)
     with app.app_context():

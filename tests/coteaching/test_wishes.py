@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from pdservice.core.models import AuditLog
 from pdservice.coteaching.enums import PartnerKind
-from pdservice.coteaching.explain import Names, reason_text
 from pdservice.coteaching.models import CoTeachingPreference
+from pdservice.coteaching.review.explain import Names, reason_text
 from pdservice.extensions import db
 
 

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 
 from pdservice.core.models import SchoolYear, User
 from pdservice.extensions import db
-from pdservice.hours.models import DevelopmentHours, ExternalStatus, ExternalTraining, HoursKind
+from pdservice.hours.enums import ExternalStatus, HoursKind
+from pdservice.hours.models import DevelopmentHours, ExternalTraining
 from pdservice.hours.services import HoursError, record_hours, remove_hours, transcript
 from pdservice.notifications.models import Notification
 
@@ -264,7 +265,7 @@ def test_veso_hours_per_day_is_a_setting(app, world, run_in_app):
 
 
 def test_principal_report_lists_their_unit(app, client, world, login, run_in_app):
-    """The unit hours report now lives in the HR reports (tests/reports)."""
+    """The unit hours report now lives in the HR reports (tests/hr_reports)."""
     credit(run_in_app, world.teacher.id, hours=Decimal(18), kind="veso", occurred_on=date.today())
     login(world.principal)
     page = client.get("/hours/report", follow_redirects=True).get_data(as_text=True)

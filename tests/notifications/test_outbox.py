@@ -13,7 +13,8 @@ from pdservice.core.models import User
 from pdservice.db import utcnow
 from pdservice.extensions import db
 from pdservice.notifications.delivery import claim_due, deliver_due, retry_pause
-from pdservice.notifications.models import Notification, OutboxStatus
+from pdservice.notifications.enums import OutboxStatus
+from pdservice.notifications.models import Notification
 from pdservice.notifications.services import notify, set_preferences
 from tests.training.factories import free_port
 

@@ -1,11 +1,11 @@
-"""Fixtures of the solver tests (builders live in scheduler_builders.py)."""
+"""Fixtures of the solver tests (builders live in builders.py)."""
 
 from __future__ import annotations
 
 import pytest
-from scheduler_builders import FAST, lesson, school, specialist, teacher
 
 from scheduler import Group, Parameters, Problem
+from tests.scheduler.builders import FAST, lesson, school, specialist, teacher
 
 
 @pytest.fixture

@@ -12,13 +12,8 @@ import sqlalchemy as sa
 
 from pdservice.core.models import CompetenceArea, User
 from pdservice.extensions import db
-from pdservice.training.models import (
-    Course,
-    CourseFormat,
-    CourseSession,
-    Enrollment,
-    SessionDate,
-)
+from pdservice.training.enums import CourseFormat
+from pdservice.training.models import Course, CourseSession, Enrollment, SessionDate
 from tests.factories import detach
 
 _counter = itertools.count(1)

@@ -8,10 +8,11 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from pdservice.competences.models import AssessmentSource, CompetenceAssessment
+from pdservice.competences.enums import AssessmentSource
+from pdservice.competences.models import CompetenceAssessment
 from pdservice.core.models import CompetenceArea
 from pdservice.extensions import db
-from pdservice.training.models import CourseFormat
+from pdservice.training.enums import CourseFormat
 from tests.factories import count_queries
 
 

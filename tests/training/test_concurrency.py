@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from pdservice.extensions import db
 from pdservice.training.enrolment import waitlist_positions
+from pdservice.training.enums import EnrollmentStatus as S
 from pdservice.training.models import CourseSession, Enrollment, EnrollmentEvent
-from pdservice.training.models import EnrollmentStatus as S
 
 CLIENTS = 24
 CAPACITY = 5

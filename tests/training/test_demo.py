@@ -9,8 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from pdservice.extensions import db
-from pdservice.training.models import SEAT_STATES, CourseSession, Enrollment
-from pdservice.training.models import EnrollmentStatus as S
+from pdservice.training.enums import SEAT_STATES
+from pdservice.training.enums import EnrollmentStatus as S
+from pdservice.training.models import CourseSession, Enrollment
 
 
 @pytest.fixture

@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from pdservice.core.enums import UnitRole
 from pdservice.core.models import User
 from pdservice.extensions import db
-from pdservice.hours.models import DevelopmentHours, HoursKind
+from pdservice.hours.enums import HoursKind
+from pdservice.hours.models import DevelopmentHours
 from pdservice.training import enrolment as sm
+from pdservice.training.enums import EnrollmentStatus as S
 from pdservice.training.models import CourseSession, Enrollment, EnrollmentEvent
-from pdservice.training.models import EnrollmentStatus as S
 from tests.training.factories import in_past
 
 

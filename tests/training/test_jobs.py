@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from pdservice.extensions import db
 from pdservice.jobs.registry import JOBS
 from pdservice.jobs.runner import load_job_modules, run_job
-from pdservice.notifications.models import Notification, OutboxStatus
+from pdservice.notifications.enums import OutboxStatus
+from pdservice.notifications.models import Notification
+from pdservice.training.enums import EnrollmentStatus as S
 from pdservice.training.models import CourseSession, Enrollment
-from pdservice.training.models import EnrollmentStatus as S
 
 
 def kinds(app, kind):

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from pdservice.extensions import db
 from pdservice.hours.models import DevelopmentHours
+from pdservice.training.enums import EnrollmentStatus as S
 from pdservice.training.models import (
     Course,
     CourseSession,
@@ -20,7 +21,6 @@ from pdservice.training.models import (
     SessionDate,
     TrainingFeedback,
 )
-from pdservice.training.models import EnrollmentStatus as S
 from tests.training.factories import in_past
 
 

@@ -1,0 +1,1 @@
+"""Timetable file formats: our CSV (read and written) and XHSTT (read)."""
