@@ -1,7 +1,7 @@
 """Benchmarks of co-teaching through the real web path (gunicorn, the jobs process, its worker
 child), against a fresh database with the demo city.
 
-    python bench/coteach_bench.py import-solve --json   # FinlandElementarySchool.xml by default
+    python bench/coteach_bench.py import-solve --json   # examples/xhstt/FinlandElementarySchool.xml
     python bench/coteach_bench.py responsiveness --json
 
 import-solve:   the principal uploads an XHSTT file on the import page, starts a run with the
@@ -10,6 +10,9 @@ import-solve:   the principal uploads an XHSTT file on the import page, starts a
 responsiveness: page latencies (two clients requesting pages one after another) while idle,
                 then while a 60-second run solves the imported XHSTT week; prints p50/p95 of
                 both and their ratio.
+
+Targets: import-solve, from the upload to the finished run within 30 s; responsiveness, the
+pages' p95 while the run solves within twice their idle p95 (`p95_ratio` <= 2).
 
 The database is PostgreSQL (`--database-url`, default postgresql://postgres@127.0.0.1:5432/
 pdbench_coteach, dropped and created afresh) or a SQLite file (`--database-url sqlite`).
@@ -343,7 +346,7 @@ def main() -> int:
     parser.add_argument("benchmark", choices=("import-solve", "responsiveness"))
     parser.add_argument("--database-url", default=DEFAULT_PG)
     parser.add_argument(
-        "--xhstt", type=Path, default=ROOT.parent / "shared/data/xhstt/FinlandElementarySchool.xml"
+        "--xhstt", type=Path, default=ROOT / "examples" / "xhstt" / "FinlandElementarySchool.xml"
     )
     parser.add_argument("--idle-seconds", type=float, default=30)
     parser.add_argument("--run-seconds", type=int, default=60)

@@ -12,6 +12,7 @@ years of nightly snapshots (about 180,000 rows). Then it requests each page of
 `strategy_load.PAGES` through the app (in-process, production settings, signed in with the
 page's role) and reports, per page, the median and 95th-percentile time and the number of SQL
 statements the page ran (counted with SQLAlchemy's `before_cursor_execute` event).
+Target: p95 <= 300 ms for the city indicator page.
 """
 
 from __future__ import annotations

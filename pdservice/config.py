@@ -1,8 +1,8 @@
 """Configuration read from the environment.
 
-Every setting has one name, documented in the README. `create_app(config=...)` may override
-any of them (tests do). Outside development and tests a missing `SECRET_KEY` stops start-up:
-a guessable key would let anyone forge a session.
+Every setting has one name, documented in docs/operations.md ("Configuration").
+`create_app(config=...)` may override any of them (tests do). Outside development and tests
+a missing `SECRET_KEY` stops start-up: a guessable key would let anyone forge a session.
 """
 
 from __future__ import annotations

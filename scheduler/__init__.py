@@ -25,7 +25,7 @@ from .domain import (
 )
 from .greedy import greedy
 from .jsonio import Request, dump_json, load_json, load_request
-from .meetings import TeamSlots, find_team_slots
+from .meetings import COME_IN_PENALTY, TeamSlots, Window, find_team_slots, search_windows
 from .parameters import Parameters, Weights
 from .reasons import Reason
 from .scoring import ScoreAnalysis, analyse
@@ -37,6 +37,7 @@ from .xhstt import XhsttError, load_xhstt
 
 __all__ = [
     "CLASS_TEACHER",
+    "COME_IN_PENALTY",
     "SPECIAL_CLASS_TEACHER",
     "SPECIAL_NEEDS_TEACHER",
     "SUBJECT_TEACHER",
@@ -62,6 +63,7 @@ __all__ = [
     "TeamSlots",
     "Violation",
     "Weights",
+    "Window",
     "XhsttError",
     "analyse",
     "dump_json",
@@ -71,6 +73,7 @@ __all__ = [
     "load_json",
     "load_request",
     "load_xhstt",
+    "search_windows",
     "solve",
     "validate",
 ]

@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     solve_cmd.add_argument("--time-limit", type=float, metavar="S", help="seconds (default 10)")
     solve_cmd.add_argument("--workers", type=int, metavar="N", help="CP-SAT workers (default 2)")
     solve_cmd.add_argument("--seed", type=int, metavar="K", help="random seed (default 0)")
+    solve_cmd.add_argument(
+        "--deterministic",
+        action="store_true",
+        default=None,
+        help="measure the limit in CP-SAT's work units, not seconds: the same plan every time",
+    )
     solve_cmd.add_argument("--json", action="store_true", help="print one JSON object")
     _xhstt_options(solve_cmd)
     solve_cmd.set_defaults(run=_solve)
@@ -88,6 +94,7 @@ def _solve(args: argparse.Namespace) -> int:
             ("time_limit_seconds", args.time_limit),
             ("workers", args.workers),
             ("seed", args.seed),
+            ("deterministic", args.deterministic),
         )
         if value is not None
     }

@@ -8,12 +8,12 @@ hold, found with CP-SAT assumption literals and then shrunk by deletion.
 
 from __future__ import annotations
 
-import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from .budget import Budget
 from .domain import Problem, pair_key
 from .index import Index, co_teaching_obstacles
 from .model import build_model
@@ -22,6 +22,9 @@ from .scoring import ScoreAnalysis
 from .solution import Assignment, Solution
 
 TIME_CODES = frozenset({"own_lesson", "unavailable"})
+#: An infeasible request gets at least this long (seconds or work units) for its explanation,
+#: even when the search before it used up the limit.
+EXPLAIN_MIN_SECONDS = 1.0
 COMPETENCE_CODES = frozenset({"not_competent", "not_coteaching_profession"})
 
 
@@ -391,32 +394,35 @@ def _no_option_reason(index: Index, a: str, b: str, data: dict) -> Reason:
 
 
 # --- infeasibility --------------------------------------------------------------------------
-def explain_infeasibility(index: Index, time_limit_seconds: float = 10.0) -> list[Reason]:
+def explain_infeasibility(index: Index, budget: Budget | None = None) -> list[Reason]:
     """A minimal set of requirements that cannot all hold, or [] if none was found in time.
 
     CP-SAT returns a sufficient set of assumption literals; each is then dropped in turn and
-    kept out when the rest is still infeasible, so every requirement left is necessary.
+    kept out when the rest is still infeasible, so every requirement left is necessary. The
+    searches share what is left of `budget` (at least `EXPLAIN_MIN_SECONDS`: an explanation
+    is worth a little more than the limit).
     """
-    deadline = time.monotonic() + time_limit_seconds
+    budget = budget or Budget(index.params)
+    budget.limit = max(budget.limit, budget.used() + EXPLAIN_MIN_SECONDS)
     model = build_model(index, explain=True)
     assert model.guards is not None
     literals = list(model.guards.literals.values())
-    status, core = _solve_with(model.cp, literals, deadline)
+    status, core = _solve_with(model.cp, literals, budget)
     if status != cp_model.INFEASIBLE:
         return []
     core = [lit for lit in literals if lit.index in core] or literals
     for lit in list(core):
-        if time.monotonic() >= deadline:
+        if budget.remaining() <= 0:
             break
         trial = [other for other in core if other is not lit]
-        status, smaller = _solve_with(model.cp, trial, deadline)
+        status, smaller = _solve_with(model.cp, trial, budget)
         if status == cp_model.INFEASIBLE:
             core = [other for other in trial if other.index in smaller] or trial
     return [model.guards.reasons[lit.index] for lit in core]
 
 
 def _solve_with(
-    cp: cp_model.CpModel, assumptions: list[cp_model.IntVar], deadline: float
+    cp: cp_model.CpModel, assumptions: list[cp_model.IntVar], budget: Budget
 ) -> tuple[int, set[int]]:
     cp.clear_assumptions()
     cp.add_assumptions(assumptions)
@@ -425,8 +431,9 @@ def _solve_with(
     # (presolve can rename literals, see google/or-tools#5141).
     solver.parameters.num_workers = 1
     solver.parameters.cp_model_presolve = False
-    solver.parameters.max_time_in_seconds = max(0.05, deadline - time.monotonic())
+    budget.limit_search(solver, budget.remaining())
     status = solver.solve(cp)
+    budget.charge_search(solver)
     core = (
         set(solver.sufficient_assumptions_for_infeasibility())
         if status == cp_model.INFEASIBLE

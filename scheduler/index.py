@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from .domain import Lesson, Problem, Teacher, avoids, is_competent, pair_key
+from .meetings import windows
 from .parameters import Parameters
 from .reasons import Reason
 
@@ -229,16 +230,7 @@ def window_blockers(index: Index, team_id: str, window: tuple[str, ...]) -> list
 def team_windows(index: Index, team_id: str) -> list[tuple[str, ...]]:
     """Every run of `length` consecutive slots of one day inside the team's allowed slots."""
     team = index.problem.team(team_id)
-    windows = []
-    for slot_ids in index.day_slots.values():
-        for start in range(len(slot_ids) - team.length + 1):
-            window = tuple(slot_ids[start : start + team.length])
-            if not index.problem.consecutive(window):
-                continue
-            if team.allowed and not team.allowed.issuperset(window):
-                continue
-            windows.append(window)
-    return windows
+    return [window for _, window in windows(index.problem.slots, team.length, team.allowed)]
 
 
 def _add_candidates(index: Index) -> None:

@@ -45,6 +45,7 @@ import numpy as np
 
 from .domain import complementarity_points, wish_points
 from .index import Index
+from .scoring import new_idle_slots
 
 NEG = -1e18
 #: Teacher-days with more candidate slots than this use a relaxed day problem (idle slots are
@@ -213,12 +214,11 @@ class _Data:
             if len(candidates) > MAX_DAY_SLOTS:
                 free_ids.extend(ids)
                 continue
-            own_positions = [p for p, s in enumerate(slots) if s in own]
             for size in range(len(candidates) + 1):
                 for chosen in combinations(range(len(candidates)), size):
-                    busy_slots = {candidates[c] for c in chosen} | set(own)
+                    added = [candidates[c] for c in chosen]
                     pattern_day.append(day_number)
-                    pattern_idle.append(_idle(slots, busy_slots, own_positions))
+                    pattern_idle.append(len(new_idle_slots(slots, own, added)))
                     pattern_members.append([ids[c] for c in chosen])
                     width = max(width, size)
         self.n_days = len(by_day)
@@ -246,31 +246,17 @@ class _Data:
         self.group_count = np.diff(np.r_[self.group_start, len(order)]).astype(np.int64)
 
 
-def _idle(slots: list[str], busy: set[str], own_positions: list[int]) -> int:
-    """New idle slots of one day, as `model.term_compact_days` counts them."""
-    busy_positions = [p for p, s in enumerate(slots) if s in busy]
-    if not busy_positions:
-        return 0
-    first, last = busy_positions[0], busy_positions[-1]
-    count = 0
-    for position in range(first + 1, last):
-        if slots[position] in busy:
-            continue
-        if own_positions and own_positions[0] < position < own_positions[-1]:
-            continue
-        count += 1
-    return count
-
-
 def relax(
     index: Index,
     *,
     target: float,
-    time_limit: float,
+    time_limit: float = math.inf,
     max_iterations: int = 100000,
     should_stop: Callable[[], bool] | None = None,
 ) -> Relaxation | None:
-    """Subgradient optimisation of the Lagrangian dual for `time_limit` seconds.
+    """Subgradient optimisation of the Lagrangian dual: `max_iterations` steps, or fewer when
+    `time_limit` seconds pass first (without one, the outcome depends on nothing but the
+    input: tests bound iterations, not seconds).
 
     `target` is the objective of the best known plan (Polyak's step aims at it; any value
     below the optimum keeps the steps well defined).
@@ -293,8 +279,16 @@ class Relaxer:
     def create(cls, index: Index) -> Relaxer | None:
         return cls(index) if supported(index) else None
 
-    def run(self, target, time_limit, max_iterations=100000, should_stop=None, on_bound=None):
-        self.dual.run(target, time_limit, max_iterations, should_stop, on_bound)
+    def run(
+        self,
+        target: float,
+        time_limit: float = math.inf,
+        max_iterations: int = 100000,
+        should_stop: Callable[[], bool] | None = None,
+        on_bound: Callable[[int], None] | None = None,
+    ) -> int:
+        """Continue the subgradient search; returns the number of iterations it made."""
+        return self.dual.run(target, time_limit, max_iterations, should_stop, on_bound)
 
     def result(self) -> Relaxation:
         return self.dual.result()
@@ -489,9 +483,10 @@ class _Dual:
         max_iterations: int = 100000,
         should_stop: Callable[[], bool] | None = None,
         on_bound: Callable[[int], None] | None = None,
-    ) -> None:
-        """Subgradient steps for up to `time_limit` seconds; a later call continues where this
-        one stopped. `on_bound` gets every better integer bound."""
+    ) -> int:
+        """Up to `max_iterations` subgradient steps within `time_limit` seconds; a later call
+        continues where this one stopped. `on_bound` gets every better integer bound. Returns
+        the number of steps made."""
         started = time.perf_counter()
         count = 0
         while count < max_iterations and not self.done:
@@ -554,6 +549,7 @@ class _Dual:
             self.sigma = np.maximum(0.0, self.sigma - step * g_sigma)
             self.sigma[-1] = 0.0
             self.direction = grads
+        return count
 
     def result(self) -> Relaxation:
         d = self.d

@@ -1,6 +1,6 @@
 """The CP-SAT model: variables, hard constraints and soft terms, each in its own function.
 
-Variables (see `../shared/DESIGN.md`):
+Variables (named as in `scheduler/README.md`, "The model"):
 - `co[l,t]`   teacher t co-teaches lesson l (only options the index allows exist);
 - `pair[a,b]` a and b form a co-teaching pair, exactly when some co[l,t] links them;
 - `meet[k,s]` team k meets in the window starting at slot s.

@@ -58,6 +58,13 @@ class Parameters:
     partners per teacher. `max_coteachers`: most co-teachers in one lesson. `fair_hours`: how
     many co-taught hours per group earn the fairness bonus. `workers=0` lets CP-SAT use every
     core.
+
+    `time_limit_seconds` is measured on the wall clock: what a user waits for. With
+    `deterministic=True` it is measured in work instead: CP-SAT's deterministic time
+    (`max_deterministic_time`, about a second of one core on a quiet machine; several
+    workers then search interleaved, which is deterministic too) and a fixed number of
+    iterations of the Lagrangian relaxation per unit. The same request and seed then always
+    give the same plan, whatever the machine's speed or load: tests use it, users do not.
     """
 
     min_lessons: int = 2
@@ -68,6 +75,7 @@ class Parameters:
     time_limit_seconds: float = 10.0
     workers: int = 2
     seed: int = 0
+    deterministic: bool = False
     use_hint: bool = True
     log_search: bool = False
 
@@ -78,6 +86,9 @@ class Parameters:
         _check_int(self.fair_hours, "fair_hours", 0)
         _check_int(self.workers, "workers", 0)
         _check_int(self.seed, "seed", 0)
+        for name in ("deterministic", "use_hint", "log_search"):
+            if not isinstance(getattr(self, name), bool):
+                raise ProblemError(f"parameter {name!r} must be true or false")
         if not isinstance(self.weights, Weights):
             raise ProblemError("parameters: weights must be a Weights object")
         limit = self.time_limit_seconds

@@ -9,6 +9,7 @@ what a proposal's explanation shows, like a Timefold score analysis.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from .domain import Problem, complementarity_points, pair_key, wish_points
@@ -155,9 +156,7 @@ def _compact_days(problem, solution, raw_pair, raw_meeting, totals) -> None:
                 extra[member][slot_id] = ("meeting", meeting.team)
     for teacher_id, activities in extra.items():
         for day_slots in problem.day_slots().values():
-            old = idle_slots(day_slots, own[teacher_id])
-            new = idle_slots(day_slots, own[teacher_id] | set(activities))
-            created = len(new - old)
+            created = len(new_idle_slots(day_slots, own[teacher_id], activities))
             if not created:
                 continue
             totals["compact_days"] += created
@@ -176,18 +175,25 @@ def _compact_days(problem, solution, raw_pair, raw_meeting, totals) -> None:
                     raw_pair[cause]["compact_days"] += share
 
 
-def _span(day_slots: list[str], busy: set[str]) -> tuple[int, int] | None:
+def _span(day_slots: list[str], busy: Collection[str]) -> tuple[int, int] | None:
     positions = [p for p, s in enumerate(day_slots) if s in busy]
     return (positions[0], positions[-1]) if positions else None
 
 
-def idle_slots(day_slots: list[str], busy: set[str]) -> set[str]:
-    """Free slots of a day with something busy both before and after them (shared with
-    `find_team_slots`, so both rank days the same way)."""
+def idle_slots(day_slots: list[str], busy: Collection[str]) -> set[str]:
+    """Free slots of a day with something busy both before and after them."""
     span = _span(day_slots, busy)
     if span is None:
         return set()
     return {s for s in day_slots[span[0] : span[1] + 1] if s not in busy}
+
+
+def new_idle_slots(day_slots: list[str], busy: Collection[str], added: Collection[str]) -> set[str]:
+    """The slots of a day that `added` makes idle: free, between busy slots afterwards, and
+    not so before. The one count of idle slots: the compact-days term (added = co-teaching
+    and meetings on top of own lessons), its relaxation (lagrange.py) and the meeting-slot
+    search (added = the meeting on top of everything the member does that day)."""
+    return idle_slots(day_slots, {*busy, *added}) - idle_slots(day_slots, busy)
 
 
 def _stay(problem, solution, previous, raw_pair, raw_meeting, totals) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from . import lagrange
+from .budget import Budget
 from .decompose import candidate_pairs
 from .domain import Problem
 from .explain import (
@@ -181,8 +182,8 @@ def solve(
     relaxation keeps lowering the bound. Only bounds of the full problem are reported: the
     relaxation's, or CP-SAT's when it solved the full model (the lower of what ran).
     """
-    started = time.perf_counter()
     params = params or Parameters()
+    budget = Budget(params)
     index = build_index(problem, params)
     baseline = greedy_from_index(index)
     baseline_valid = not validate(problem, baseline, params)
@@ -197,16 +198,16 @@ def solve(
     result.stats["options"] = len(index.candidates)
     result.stats["pair_options"] = len(index.pair_options)
     if _obviously_infeasible(index):
-        return _infeasible(result, index, started)
+        return _infeasible(result, index, budget)
 
     best = _best_hint(index, baseline, previous) if params.use_hint else None
-    search = _Search(started, params, progress, cancel, result)
+    search = _Search(budget, params, progress, cancel, result)
     full_model = True
     if len(index.candidates) > LARGE_OPTIONS:
         narrow = index.restricted(candidate_pairs(index, [s for s in (best, previous) if s]))
         result.stats["restricted_options"] = len(narrow.candidates)
         model = build_model(narrow, previous=previous)
-        share = min(RESTRICTED_SHARE * params.time_limit_seconds, RESTRICTED_MAX_SECONDS)
+        share = budget.share(RESTRICTED_SHARE, RESTRICTED_MAX_SECONDS)
         status, solver = search.run(model, best, share, bound_is_valid=False)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             best = model.extract(solver.boolean_value)
@@ -225,11 +226,11 @@ def solve(
             model = build_model(narrow, previous=previous)
             result.stats.update(_model_stats(model))
             result.stats["model"] = "restricted by the relaxation"
-            remaining = params.time_limit_seconds - (time.perf_counter() - started)
+            remaining = budget.remaining()
             if not search.cancelled and remaining > 0.2:
                 target = analyse(problem, params, best).total if best is not None else 0
-                seconds = remaining if LAGRANGE_BACKGROUND else 0.0
-                with _Background(search, relaxer, target, seconds):
+                amount = remaining if LAGRANGE_BACKGROUND else 0.0
+                with _Background(search, relaxer, target, amount):
                     status, solver = search.run(model, best, remaining, bound_is_valid=False)
                 result.stats.update(_solver_stats(solver))
                 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -244,8 +245,7 @@ def solve(
     if full_model and not search.cancelled:
         model = build_model(index, previous=previous)
         result.stats.update(_model_stats(model))
-        remaining = params.time_limit_seconds - (time.perf_counter() - started)
-        status, solver = search.run(model, best, remaining, bound_is_valid=True)
+        status, solver = search.run(model, best, budget.remaining(), bound_is_valid=True)
         result.stats.update(_solver_stats(solver))
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             result.status, result.source = STATUS_NAMES[status], "cp-sat"
@@ -255,7 +255,7 @@ def solve(
             result.stats["solver_bound"] = solver.best_objective_bound
             result.stats["bound_source"] = "cp-sat"
         elif status == cp_model.INFEASIBLE:
-            return _infeasible(result, index, started)
+            return _infeasible(result, index, budget)
         elif status == cp_model.MODEL_INVALID:  # pragma: no cover - a bug in this package
             raise RuntimeError(f"CP-SAT rejected the model: {model.cp.validate()}")
         # UNKNOWN: no bound is reported, as CP-SAT's is meaningless before its search ran.
@@ -277,7 +277,9 @@ def solve(
         result.objective = result.score.total
         if result.bound is not None and result.objective >= result.bound:
             result.status = "optimal"  # the relaxation's bound is attained
-    result.wall_seconds = time.perf_counter() - started
+    if params.deterministic:
+        result.stats["work_units"] = round(budget.work, 3)
+    result.wall_seconds = budget.elapsed()
     return result
 
 
@@ -287,20 +289,22 @@ def _relax(
     """The Lagrangian relaxation of a large school (see lagrange.py) after its first stint:
     a proven bound, often below CP-SAT's LP bound and available long before it, and the
     pairs that matter."""
-    params = index.params
+    params, budget = index.params, search.budget
     if search.cancelled or previous is not None:
         return None
-    budget = min(
-        LAGRANGE_SHARE * params.time_limit_seconds,
-        params.time_limit_seconds - (time.perf_counter() - search.started) - 1.0,
-    )
-    if budget <= 0.5:
+    # The last search needs at least a second of its own after the relaxation.
+    amount = min(budget.share(LAGRANGE_SHARE), budget.remaining() - 1.0)
+    if amount <= 0.5:
         return None
     relaxer = lagrange.Relaxer.create(index)
     if relaxer is None:
         return None
     target = analyse(index.problem, params, best).total if best is not None else 0
-    relaxer.run(target, budget, should_stop=search.should_stop, on_bound=search.improve_bound)
+    seconds, iterations = budget.relaxation_limits(amount)
+    done = relaxer.run(
+        target, seconds, iterations, should_stop=search.should_stop, on_bound=search.improve_bound
+    )
+    budget.charge_relaxation(done)
     if not math.isfinite(relaxer.result().bound):
         return None
     return relaxer
@@ -308,10 +312,16 @@ def _relax(
 
 class _Background:
     """Runs the relaxation in a thread while CP-SAT searches; joins it when the search ends
-    and re-raises what it raised (e.g. a progress callback's exception)."""
+    and re-raises what it raised (e.g. a progress callback's exception).
 
-    def __init__(self, search: _Search, relaxer: lagrange.Relaxer, target: float, seconds: float):
-        self.search, self.relaxer, self.target, self.seconds = search, relaxer, target, seconds
+    On the wall clock it runs until the search ends. In deterministic mode it runs its fixed
+    number of iterations to the end (the search does not depend on it, only the reported
+    bound, which must not depend on how fast the two threads went)."""
+
+    def __init__(self, search: _Search, relaxer: lagrange.Relaxer, target: float, amount: float):
+        self.search, self.relaxer, self.target = search, relaxer, target
+        self.seconds, self.iterations = search.budget.relaxation_limits(amount)
+        self.deterministic = search.budget.deterministic
         self.stop = threading.Event()
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._work, name="lagrangian", daemon=True)
@@ -325,6 +335,7 @@ class _Background:
             self.relaxer.run(
                 self.target,
                 self.seconds,
+                self.iterations,
                 should_stop=lambda: self.stop.is_set() or self.search.should_stop(),
                 on_bound=self.search.improve_bound,
             )
@@ -337,7 +348,8 @@ class _Background:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.stop.set()
+        if not self.deterministic or exc[0] is not None:
+            self.stop.set()
         self.thread.join()
         if self.error is not None and exc[0] is None:
             raise self.error
@@ -368,11 +380,10 @@ def _obviously_infeasible(index: Index) -> bool:
     return any((p.team, p.start) not in starts for p in index.problem.meeting_pins)
 
 
-def _infeasible(result: Result, index: Index, started: float) -> Result:
-    remaining = index.params.time_limit_seconds - (time.perf_counter() - started)
+def _infeasible(result: Result, index: Index, budget: Budget) -> Result:
     result.status = "infeasible"
-    result.conflicts = explain_infeasibility(index, max(1.0, remaining))
-    result.wall_seconds = time.perf_counter() - started
+    result.conflicts = explain_infeasibility(index, budget)
+    result.wall_seconds = budget.elapsed()
     return result
 
 
@@ -405,9 +416,11 @@ def _changes(previous: Solution, solution: Solution) -> dict[str, Any]:
     }
 
 
-def _make_solver(params: Parameters, time_limit: float, *, large: bool) -> cp_model.CpSolver:
+def _make_solver(
+    params: Parameters, budget: Budget, amount: float, *, large: bool
+) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
+    budget.limit_search(solver, amount)
     solver.parameters.num_workers = params.workers
     solver.parameters.random_seed = params.seed
     solver.parameters.log_search_progress = params.log_search
@@ -448,13 +461,14 @@ class _Search:
 
     def __init__(
         self,
-        started: float,
+        budget: Budget,
         params: Parameters,
         progress: ProgressCallback | None,
         cancel: Cancel | None,
         result: Result,
     ):
-        self.started = started
+        self.budget = budget
+        self.started = budget.started
         self.params = params
         self.progress = progress
         self.cancel = cancel
@@ -489,26 +503,28 @@ class _Search:
         self,
         model: CoTeachingModel,
         hint: Solution | None,
-        time_limit: float,
+        amount: float,
         *,
         bound_is_valid: bool,
     ) -> tuple[int, cp_model.CpSolver]:
-        """One search. The restricted phase's bound only holds for its restricted model, so
-        it is never reported (`bound_is_valid=False`)."""
+        """One search for `amount` of the budget. The restricted phase's bound only holds for
+        its restricted model, so it is never reported (`bound_is_valid=False`)."""
         if hint is not None:
             model.complete_hint(hint)
-        solver = _make_solver(self.params, time_limit, large=len(model.co) > LARGE_OPTIONS)
+        large = len(model.co) > LARGE_OPTIONS
+        solver = _make_solver(self.params, self.budget, amount, large=large)
         tracker = _Tracker(self, solver, bound_is_valid)
         if bound_is_valid:
             solver.best_bound_callback = tracker.on_bound
-        watcher = _CancelWatcher(solver, self.cancel)
-        watcher.start()
+        watcher = _CancelWatcher(solver, self.cancel, tracker.failed)
+        watcher.start(always=self.progress is not None)
         self.current_solver = solver
         try:
             status = solver.solve(model.cp, tracker)
         finally:
             self.current_solver = None
             watcher.stop()
+        self.budget.charge_search(solver)
         self.cancelled = self.cancelled or watcher.fired
         tracker.raise_if_failed()
         return status, solver
@@ -557,11 +573,14 @@ class _Tracker(cp_model.CpSolverSolutionCallback):
         try:
             progress(elapsed, objective, bound)
         except Exception as error:  # noqa: BLE001 - re-raised after the search stops
-            # An exception must not unwind through CP-SAT's threads: stop and re-raise later.
-            # (The solver, not this callback, is stopped: bound callbacks come outside a
-            # solution callback, where the callback's own stop_search is not available.)
+            # An exception must not unwind through CP-SAT's threads: record it; the watcher
+            # thread stops the search and `run` re-raises it. (Stopping from inside a callback
+            # aborts the process in CP-SAT's interleaved search, and bound callbacks come
+            # outside a solution callback, where its own stop_search is not available.)
             self._error = error
-            self._solver.stop_search()
+
+    def failed(self) -> bool:
+        return self._error is not None
 
     def raise_if_failed(self) -> None:
         if self._error is not None:
@@ -569,11 +588,19 @@ class _Tracker(cp_model.CpSolverSolutionCallback):
 
 
 class _CancelWatcher:
-    """Polls `cancel` from its own thread and stops the search when it fires."""
+    """Polls `cancel` (and `failed`: a progress callback raised) from its own thread and stops
+    the search when either fires."""
 
-    def __init__(self, solver: cp_model.CpSolver, cancel: Cancel | None):
+    def __init__(
+        self,
+        solver: cp_model.CpSolver | None,
+        cancel: Cancel | None,
+        failed: Callable[[], bool] = lambda: False,
+    ):
         self._solver = solver
         self._cancel = cancel
+        self._failed = failed
+        self._stopping = False
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
         self.fired = False
@@ -583,18 +610,20 @@ class _CancelWatcher:
             return self._cancel.is_set()
         return bool(self._cancel and self._cancel())
 
-    def start(self) -> None:
-        if self._cancel is None:
+    def start(self, *, always: bool = False) -> None:
+        if self._cancel is None and not always:
             return
         self._thread = threading.Thread(target=self._watch, name="cp-sat-cancel", daemon=True)
         self._thread.start()
 
     def _watch(self) -> None:
         while not self._done.wait(CANCEL_POLL_SECONDS):
-            if self.fired or self._cancelled():
+            if not self.fired and self._cancelled():
+                self.fired = True
+            if self.fired or self._stopping or self._failed():
                 # Keep asking until the search ends: a stop requested in the instant before
                 # CP-SAT has set up its search could otherwise be lost.
-                self.fired = True
+                self._stopping = True
                 self._solver.stop_search()
 
     def stop(self) -> None:

@@ -74,8 +74,10 @@ def app(database_url, tmp_path_factory):
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": 1,  # nothing listens: tests that send mail start their own server
             "SERVER_NAME": None,
-            # Co-teaching: short demo solves and quick heartbeats keep the suite fast.
+            # Co-teaching: short demo solves and quick heartbeats keep the suite fast; every
+            # solve's limit is work, not seconds, so a busy machine changes no outcome.
             "COTEACH_DEMO_SOLVE_SECONDS": 0.3,
+            "COTEACH_DETERMINISTIC_SOLVES": True,
             "COTEACH_HEARTBEAT_SECONDS": 0.2,
         }
     )

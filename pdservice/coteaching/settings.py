@@ -26,7 +26,20 @@ SETTINGS = {
     "COTEACH_DEFAULT_TIME_LIMIT": ("PDSERVICE_COTEACH_DEFAULT_TIME_LIMIT", 15, int),
     # The time limit of the demo city's runs (`flask seed demo`).
     "COTEACH_DEMO_SOLVE_SECONDS": ("PDSERVICE_COTEACH_DEMO_SOLVE_SECONDS", 3.0, float),
+    # Measure every run's time limit in the solver's units of work instead of seconds, so
+    # that a run gives the same plan on any machine, however busy (the test suite; users
+    # want the wall clock).
+    "COTEACH_DETERMINISTIC_SOLVES": ("PDSERVICE_COTEACH_DETERMINISTIC_SOLVES", False, "flag"),
 }
+
+
+def _flag(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
 
 
 def configure(app: Flask) -> None:
@@ -35,6 +48,8 @@ def configure(app: Flask) -> None:
             continue
         raw = os.environ.get(variable)
         try:
-            app.config[name] = default if raw in (None, "") else kind(raw)
+            parse = _flag if kind == "flag" else kind
+            app.config[name] = default if raw in (None, "") else parse(raw)
         except ValueError as exc:
-            raise ConfigError(f"{variable} must be a number, got {raw!r}") from exc
+            expected = "1 or 0" if kind == "flag" else "a number"
+            raise ConfigError(f"{variable} must be {expected}, got {raw!r}") from exc

@@ -3,13 +3,13 @@
 "Find a slot" looks at the term as it stands now: members' own lessons, the co-teaching
 accepted or published for them, and other teams' meetings. A window is the team's meeting
 length in consecutive periods of one day; the best free windows leave the fewest new idle
-periods in members' days and bring the fewest members in just for the meeting; when no window
-is free, the closest ones are listed with who is busy and why.
+periods in members' days and bring the fewest members in just for the meeting (the solver
+package's search, `scheduler.search_windows`, ranks them); when no window is free, the
+closest ones are listed with who is busy and why.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ import sqlalchemy.orm as so
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+import scheduler as sch
 from pdservice.core.models import User
 from pdservice.core.services import audit
 from pdservice.db import utcnow
@@ -36,9 +37,6 @@ from pdservice.timetable.services import (
     term_slots,
 )
 
-# Weights of "best": a member who would come in only for the meeting costs as much as three
-# idle periods.
-COME_IN_PENALTY = 3
 CANDIDATES_SHOWN = 5
 
 
@@ -128,11 +126,13 @@ def teams_of(unit_ids: set[int] | None) -> list[Team]:
 
 
 # --- finding a slot --------------------------------------------------------------------------
+# The search itself is the solver package's (`scheduler.search_windows`): this part reads what
+# occupies the members from the database and shows its answer with rows (users, periods).
 @dataclass(frozen=True)
 class Blocker:
     user: User
     slot: PeriodSlot
-    what: str  # "lesson", "coteaching", "meeting"
+    what: str  # the search's code: "own_lesson", "co_teaching", "meeting"
     detail: str  # the group(s) or team
 
 
@@ -151,17 +151,6 @@ class Window:
     def free(self) -> bool:
         return not self.blockers
 
-    @property
-    def penalty(self) -> int:
-        return self.idle_periods + COME_IN_PENALTY * self.come_in
-
-    @property
-    def busy_members(self) -> list[User]:
-        seen: dict[int, User] = {}
-        for blocker in self.blockers:
-            seen.setdefault(blocker.user.id, blocker.user)
-        return sorted(seen.values(), key=lambda u: u.name)
-
 
 @dataclass
 class SlotSearch:
@@ -173,23 +162,29 @@ class SlotSearch:
     reason: str | None = None  # why there is no free window
 
 
-def _busy(term: Term, members: list[User], team_id: int) -> dict[int, dict[int, tuple[str, str]]]:
-    """member id -> slot id -> (what, detail) of everything that occupies them."""
+def _occupations(term: Term, member_ids: list[int], team_id: int) -> list[sch.Reason]:
+    """Everything that occupies the members in the term, as the search's input: their own
+    lessons, the co-teaching accepted or published for them, other teams' meetings (draft
+    and published). Ids are the rows' ids as strings; `detail` is what the page shows."""
     from pdservice.coteaching.enums import DecisionState
     from pdservice.coteaching.models import CoTeachingAssignment
 
-    ids = [m.id for m in members]
-    busy: dict[int, dict[int, tuple[str, str]]] = defaultdict(dict)
+    found: list[sch.Reason] = []
+
+    def add(code: str, user_id: int, slot_id: int, detail: str) -> None:
+        data = {"teacher": str(user_id), "slot": str(slot_id), "detail": detail}
+        found.append(sch.Reason(code, f"{code} {detail}", data))
+
     # Every lesson with its groups at once (the co-teaching below then finds them loaded).
     for lesson in term_lessons(term.id):
-        if lesson.teacher_id in ids:
+        if lesson.teacher_id in member_ids:
             for ls in lesson.lesson_slots:
-                busy[lesson.teacher_id][ls.slot_id] = ("lesson", lesson.group_codes)
+                add("own_lesson", lesson.teacher_id, ls.slot_id, lesson.group_codes)
     for decision in db.session.scalars(
         sa.select(CoTeachingAssignment)
         .where(
             CoTeachingAssignment.term_id == term.id,
-            CoTeachingAssignment.coteacher_id.in_(ids),
+            CoTeachingAssignment.coteacher_id.in_(member_ids),
             sa.or_(
                 CoTeachingAssignment.published,
                 CoTeachingAssignment.state == DecisionState.ACCEPTED,
@@ -198,7 +193,7 @@ def _busy(term: Term, members: list[User], team_id: int) -> dict[int, dict[int, 
         .options(so.joinedload(CoTeachingAssignment.lesson).selectinload(Lesson.lesson_slots))
     ):
         for ls in decision.lesson.lesson_slots:
-            busy[decision.coteacher_id][ls.slot_id] = ("coteaching", decision.lesson.group_codes)
+            add("co_teaching", decision.coteacher_id, ls.slot_id, decision.lesson.group_codes)
     by_position = {(s.day, s.index): s for s in term.slots}
     for meeting in db.session.scalars(
         sa.select(TeamMeeting)
@@ -220,24 +215,26 @@ def _busy(term: Term, members: list[User], team_id: int) -> dict[int, dict[int, 
                 if slot is None:
                     continue
                 for member in meeting.team.members:
-                    if member.user_id in ids:
-                        busy[member.user_id][slot.id] = ("meeting", meeting.team.name)
-    return busy
+                    if member.user_id in member_ids:
+                        add("meeting", member.user_id, slot.id, meeting.team.name)
+    return found
 
 
-def windows(slots: list[PeriodSlot], length: int) -> list[list[PeriodSlot]]:
-    """Every run of `length` consecutive periods within one day."""
-    by_day: dict[int, list[PeriodSlot]] = defaultdict(list)
-    for slot in slots:
-        by_day[slot.day].append(slot)
-    result = []
-    for day in sorted(by_day):
-        day_slots = sorted(by_day[day], key=lambda s: s.index)
-        for start in range(len(day_slots) - length + 1):
-            run = day_slots[start : start + length]
-            if run[-1].index - run[0].index == length - 1:
-                result.append(run)
-    return result
+def solver_slots(slots: list[PeriodSlot]) -> list[sch.Slot]:
+    """The term's periods as the solver package's slots (ids: the rows' ids as strings)."""
+    return [sch.Slot(str(s.id), str(s.day), s.index) for s in slots]
+
+
+def search_team_windows(team: Team, term: Term, members: list[User]) -> sch.TeamSlots:
+    """Every window of the team's meeting length in the term, best free ones first."""
+    member_ids = [m.id for m in members]
+    return sch.search_windows(
+        solver_slots(term_slots(term.id)),
+        [str(i) for i in member_ids],
+        team.meeting_slots,
+        _occupations(term, member_ids, team.id),
+        team=str(team.id),
+    )
 
 
 def has_free_window(
@@ -245,34 +242,15 @@ def has_free_window(
 ) -> bool:
     """Whether the members' own lessons (`busy`: user id -> slot ids) leave any run of
     `length` periods free for them all."""
-    taken = set().union(*(busy.get(m, set()) for m in member_ids))
-    return any(not taken & {s.id for s in window} for window in windows(slots, length))
-
-
-def evaluate_windows(team: Team, term: Term, members: list[User]) -> list[Window]:
-    """Every window of the team's meeting length, with who is busy in it and, when it is
-    free, what it costs members' days."""
-    slots = term_slots(term.id)
-    busy = _busy(term, members, team.id)
-    by_id = {s.id: s for s in slots}
-    evaluated = []
-    for run in windows(slots, team.meeting_slots):
-        window = Window(run)
-        for member in members:
-            for slot in run:
-                if slot.id in busy[member.id]:
-                    what, detail = busy[member.id][slot.id]
-                    window.blockers.append(Blocker(member, slot, what, detail))
-        if window.free:
-            for member in members:
-                day_busy = sorted(
-                    by_id[s].index for s in busy[member.id] if by_id[s].day == run[0].day
-                )
-                gap, came_in = _idle_added(day_busy, run[0].index, run[-1].index)
-                window.idle_periods += gap
-                window.come_in += int(came_in)
-        evaluated.append(window)
-    return evaluated
+    occupied = [
+        sch.Reason("own_lesson", "", {"teacher": str(m), "slot": str(s)})
+        for m in member_ids
+        for s in busy.get(m, ())
+    ]
+    found = sch.search_windows(
+        solver_slots(slots), [str(m) for m in member_ids], length, occupied, limit=1
+    )
+    return bool(found.options)
 
 
 def active_members(team: Team) -> list[User]:
@@ -288,51 +266,46 @@ def find_slots(team: Team, term: Term) -> SlotSearch:
     if not term.has_timetable:
         search.reason = _("The term has no timetable yet.")
         return search
-    evaluated = evaluate_windows(team, term, members)
-    if not evaluated:
+    found = search_team_windows(team, term, members)
+    if not found.options and not found.blocked:
         search.reason = ngettext(
             "No day of the week has %(num)d consecutive period.",
             "No day of the week has %(num)d consecutive periods.",
             team.meeting_slots,
         )
         return search
-    free = [w for w in evaluated if w.free]
-    search.candidates = sorted(free, key=lambda w: (w.penalty, w.start.day, -w.start.index))[
-        :CANDIDATES_SHOWN
-    ]
-    if not free:
+    slots = {str(s.id): s for s in term_slots(term.id)}
+    users = {str(m.id): m for m in members}
+
+    def window(found_window: sch.Window) -> Window:
+        return Window(
+            [slots[s] for s in found_window.slots],
+            [
+                Blocker(users[b.data["teacher"]], slots[b.data["slot"]], b.code, b.data["detail"])
+                for b in found_window.blockers
+            ],
+            found_window.new_idle_slots,
+            len(found_window.come_in),
+        )
+
+    search.candidates = [window(w) for w in found.options[:CANDIDATES_SHOWN]]
+    if not found.options:
         search.reason = ngettext(
             "There is no period in the week when all %(num)d members are free.",
             "There is no period in the week when all %(num)d members are free.",
             len(members),
         )
-        search.closest = sorted(
-            evaluated, key=lambda w: (len(w.busy_members), len(w.blockers), w.start.day)
-        )[:3]
+        search.closest = [window(w) for w in found.closest(3)]
     return search
-
-
-def _idle_added(busy_indices: list[int], first: int, last: int) -> tuple[int, bool]:
-    """New idle periods a meeting at first..last adds to a day with lessons at
-    `busy_indices`, and whether the member would come in just for the meeting."""
-    if not busy_indices:
-        return 0, True
-    before = [i for i in busy_indices if i < first]
-    after = [i for i in busy_indices if i > last]
-    if before and after:
-        return 0, False  # the meeting fills a gap that was idle anyway, or is in between
-    if before:
-        return first - max(before) - 1, False
-    return min(after) - last - 1, False
 
 
 def set_meeting(team: Team, term: Term, start: PeriodSlot, actor: User) -> TeamMeeting:
     """Make `start` the team's published weekly meeting (refused when it is no longer free)."""
     members = active_members(team)
-    chosen = next(
-        (w for w in evaluate_windows(team, term, members) if w.start.id == start.id), None
+    free = len(members) >= 2 and any(
+        w.slots[0] == str(start.id) for w in search_team_windows(team, term, members).options
     )
-    if len(members) < 2 or chosen is None or not chosen.free:
+    if not free:
         raise TeamError("slot", _("That time is no longer free for every member."))
     meeting = team.meeting_for(term.id)
     if meeting is None:

@@ -24,7 +24,7 @@ from pdservice.coteaching.models import (
 from pdservice.coteaching.solving import supervisor
 from pdservice.coteaching.solving.parameters import default_parameters
 from pdservice.coteaching.solving.runs import request_stop, start_run
-from pdservice.db import utcnow
+from pdservice.db import utcnow, write_intent
 from pdservice.extensions import db
 from pdservice.timetable.models import Term
 from tests.test_jobs import wait_for
@@ -135,7 +135,9 @@ def test_stop_keeps_the_best_plan(app, big_school):
     run_id = queue(app, big_school, time_limit=120)
     dispatch(app)
     wait_for(lambda: progress_count(app, run_id) > 0, 60, "the first progress point")
-    with app.app_context():
+    # Read-then-write outside a request takes SQLite's write lock up front, as the jobs
+    # process does: upgrading a read transaction while the worker writes fails at once.
+    with app.app_context(), write_intent():
         assert request_stop(db.session.get(SolveRun, run_id), None)
         db.session.commit()
         db.session.remove()

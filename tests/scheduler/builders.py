@@ -16,8 +16,9 @@ from scheduler import (
     Teacher,
 )
 
-#: Fast, deterministic solving for tests: one worker, a fixed seed, a short limit.
-FAST = Parameters(time_limit_seconds=5.0, workers=1, seed=0)
+#: Fast, deterministic solving for tests: one worker, a fixed seed, a limit in work units
+#: (never the wall clock: a busy machine must not change a test's outcome).
+FAST = Parameters(time_limit_seconds=5.0, workers=1, seed=0, deterministic=True)
 
 
 def slots(periods: int = 4, days: Iterable[str] = ("Mo",)) -> tuple[Slot, ...]:

@@ -24,7 +24,7 @@ from scheduler import (
 )
 from scheduler.scoring import analyse
 
-PARAMS = Parameters(time_limit_seconds=2.0, workers=1, seed=0)
+PARAMS = Parameters(time_limit_seconds=2.0, workers=1, seed=0, deterministic=True)
 SUBJECTS = ("MA", "FI", "PE")
 
 

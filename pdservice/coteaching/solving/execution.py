@@ -14,6 +14,7 @@ import math
 import threading
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -142,6 +143,8 @@ def execute_run(app: Flask, run_id: int, worker: str) -> Any | None:
         if previous is not None and previous.timetable_version != run.timetable_version:
             previous = None
         params = solver_parameters(run.parameters)
+        if app.config["COTEACH_DETERMINISTIC_SOLVES"]:
+            params = replace(params, deterministic=True)
         return params, build_input(run.term, run_options(run.parameters), previous)
 
     prepared = _while_running(app, run_id, prepare)

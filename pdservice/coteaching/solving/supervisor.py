@@ -47,6 +47,9 @@ def child_environment(app: Flask) -> dict[str, str]:
         SECRET_KEY=app.config["SECRET_KEY"],
         PDSERVICE_INSTANCE_PATH=app.instance_path,
         PDSERVICE_COTEACH_HEARTBEAT_SECONDS=str(app.config["COTEACH_HEARTBEAT_SECONDS"]),
+        PDSERVICE_COTEACH_DETERMINISTIC_SOLVES=str(
+            int(bool(app.config["COTEACH_DETERMINISTIC_SOLVES"]))
+        ),
         PYTHONUNBUFFERED="1",
     )
     return env
