@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app pdservice
 DEV := PDSERVICE_ENV=development
 
-.PHONY: run test setup lint format i18n-extract i18n-check clean
+.PHONY: run test setup lint format i18n-extract i18n-missing i18n-check clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,10 @@ run: setup
 
 PYTEST_ARGS ?= -n 2
 
+# Each xdist worker and each process a test starts imports the whole project: let Python keep
+# its compiled modules (__pycache__/, ignored by git) even where the environment says not to.
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,6 +38,10 @@ format: $(STAMP)
 
 i18n-extract: $(STAMP)
 	$(DEV) $(FLASK) i18n extract
+
+# The untranslated strings as JSON to fill in: make -s i18n-missing > new.json
+i18n-missing: $(STAMP)
+	@$(BIN)/python tools/fill_translations.py --missing
 
 i18n-check: $(STAMP)
 	$(DEV) $(FLASK) i18n check

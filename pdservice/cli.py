@@ -65,18 +65,19 @@ def seed_demo_command(as_json: bool, if_empty: bool) -> None:
 
 @i18n_cli.command("extract")
 def i18n_extract() -> None:
-    """Update every catalogue's .po files from the sources."""
-    from pdservice.i18n import PROJECT_ROOT, catalogue_dirs
+    """Update the catalogue's .po files (fi, sv) from the sources."""
+    from pdservice.i18n import CATALOGUE, PROJECT_ROOT
     from pdservice.i18n_tools import update
 
-    for catalogue in catalogue_dirs():
-        missing = update(catalogue)
-        click.echo(f"{catalogue.relative_to(PROJECT_ROOT)}: untranslated {missing}")
+    missing = update()
+    click.echo(f"{CATALOGUE.relative_to(PROJECT_ROOT)}: untranslated {missing}")
+    if any(missing.values()):
+        click.echo("list them: python tools/fill_translations.py --missing > new.json")
 
 
 @i18n_cli.command("compile")
 def i18n_compile() -> None:
-    """Compile every .po into the .mo that runs."""
+    """Compile the .po files into the .mo files that run."""
     from pdservice.i18n_tools import compile_all
 
     click.echo(f"compiled {compile_all()} catalogues")
@@ -84,7 +85,8 @@ def i18n_compile() -> None:
 
 @i18n_cli.command("check")
 def i18n_check() -> None:
-    """Fail when a string in the sources lacks a Finnish or Swedish translation."""
+    """Fail when a string lacks a Finnish or Swedish translation, is translated two ways, has
+    broken placeholders, or the catalogue is not as `flask i18n extract` writes it."""
     from pdservice.i18n_tools import check
 
     problems = check()
@@ -92,4 +94,4 @@ def i18n_check() -> None:
         click.echo(problem, err=True)
     if problems:
         sys.exit(1)
-    click.echo("every string is translated")
+    click.echo("every string is translated, once")

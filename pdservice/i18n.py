@@ -1,9 +1,11 @@
 """Languages: Finnish (default), Swedish and English.
 
-Source strings are written in English and pass through gettext. Each feature package that has
-its own strings keeps its own catalogue in `pdservice/<feature>/translations/`; the core
-catalogue is `pdservice/translations/`. Flask-Babel merges them at run time, so features can be
-translated independently. `flask i18n extract|compile|check` manage them (see the README).
+Source strings are written in English and pass through gettext. The whole application has ONE
+catalogue, `pdservice/translations/` (`fi/` and `sv/`): one English string has one translation
+in each language wherever it appears, so two features can never translate it two ways. Where
+one English word truly needs two translations (a school "Subject" and a mail's "Subject"), the
+call gives a context: `pgettext("email", "Subject")`. `flask i18n extract|compile|check` manage
+the catalogue (docs/DEVELOPING.md, "Strings and languages").
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from flask_login import current_user
 PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent
 TEMPLATES_ROOT = PROJECT_ROOT / "templates"
+CATALOGUE = PACKAGE_ROOT / "translations"
 TRANSLATED_LANGUAGES = ("fi", "sv")  # English is the source language.
 
 
@@ -43,49 +46,12 @@ def current_language() -> str:
     return locale.language if locale else "fi"
 
 
-def catalogue_dirs() -> list[Path]:
-    """Every translations directory: the core one first, then each feature's."""
-    dirs = [PACKAGE_ROOT / "translations"]
-    dirs += sorted(
-        p / "translations" for p in PACKAGE_ROOT.iterdir() if (p / "translations").is_dir()
-    )
-    return dirs
-
-
-def catalogue_sources(catalogue: Path) -> list[Path]:
-    """The source files whose strings belong to a catalogue.
-
-    A feature catalogue covers its package and `templates/<feature>/`. The core catalogue
-    covers everything else: top-level modules, packages without a catalogue of their own and
-    the templates outside feature folders.
-    """
-    feature_names = {d.parent.name for d in catalogue_dirs()[1:]}
-    if catalogue.parent != PACKAGE_ROOT:
-        name = catalogue.parent.name
-        files = sorted(catalogue.parent.rglob("*.py"))
-        files += (
-            sorted((TEMPLATES_ROOT / name).rglob("*.html"))
-            if (TEMPLATES_ROOT / name).is_dir()
-            else []
-        )
-        files += (
-            sorted((TEMPLATES_ROOT / name).rglob("*.txt"))
-            if (TEMPLATES_ROOT / name).is_dir()
-            else []
-        )
-        return files
-    files = [
-        p
-        for p in PACKAGE_ROOT.rglob("*.py")
-        if p.relative_to(PACKAGE_ROOT).parts[0] not in feature_names
-    ]
+def source_files() -> list[Path]:
+    """Every file whose strings the catalogue translates: the package's Python modules and
+    the templates (HTML pages, plain-text mails)."""
+    files = list(PACKAGE_ROOT.rglob("*.py"))
     for pattern in ("*.html", "*.txt"):
-        files += [
-            p
-            for p in TEMPLATES_ROOT.rglob(pattern)
-            if len(p.relative_to(TEMPLATES_ROOT).parts) == 1
-            or p.relative_to(TEMPLATES_ROOT).parts[0] not in feature_names
-        ]
+        files += TEMPLATES_ROOT.rglob(pattern)
     return sorted(files)
 
 
@@ -95,7 +61,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(
         app,
         locale_selector=select_locale,
-        default_translation_directories=";".join(str(d) for d in catalogue_dirs()),
+        default_translation_directories=str(CATALOGUE),
     )
 
     @app.context_processor

@@ -14,6 +14,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+HANG_GUARD_MS = 120_000
 CHROMIUM = os.environ.get("PDSERVICE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -71,8 +72,14 @@ def live_server(app):
 
 @pytest.fixture
 def page(browser, live_server):
+    from playwright.sync_api import expect
+
     context = browser.new_context(locale="fi-FI", base_url=live_server.url)
-    context.set_default_timeout(15_000)
+    # Playwright waits for events (a navigation, an element showing up), never for a fixed
+    # time; its timeouts only guard against a hang, so they are generous enough for a machine
+    # busy with other work.
+    context.set_default_timeout(HANG_GUARD_MS)
+    expect.set_options(timeout=HANG_GUARD_MS)
     page = context.new_page()
     yield page
     context.close()

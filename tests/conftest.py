@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from pdservice import create_app
 from pdservice.config import normalise_database_url
 from pdservice.extensions import db
+from tests.database import reset_database, shared_connection_active
 
 pytest_plugins = [
     "tests.factories",
@@ -47,10 +48,12 @@ def _worker_database_url(base_url: str, worker: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory, worker_id) -> str:
+def database_url(tmp_path_factory) -> str:
     base = os.environ.get("TEST_DATABASE_URL")
     if base:
-        return _worker_database_url(normalise_database_url(base), worker_id)
+        # pytest-xdist names its workers gw0, gw1...; without it (-p no:xdist) there is one.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "master")
+        return _worker_database_url(normalise_database_url(base), worker)
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
 
 
@@ -88,27 +91,16 @@ def app(database_url, tmp_path_factory):
         db.engine.dispose()
 
 
-def _empty_database() -> None:
-    # DELETE, children first, is much faster than TRUNCATE on the small tables of a test.
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    db.session.commit()
-
-
 @pytest.fixture(autouse=True)
 def _fresh_database(request) -> Iterator[None]:
-    """Every test starts from an empty database holding only the reference data."""
+    """Every test starts from an empty database holding only the reference data, except the
+    tests inside a shared set-up (`tests/database.py`), which start from that set-up."""
     if "app" not in request.fixturenames and not request.node.get_closest_marker("db"):
         yield
         return
     app = request.getfixturevalue("app")
-    from pdservice.core.reference import seed_reference_data
-
-    with app.app_context():
-        _empty_database()
-        seed_reference_data()
-        db.session.commit()
-        db.session.remove()
+    if not shared_connection_active(app):
+        reset_database(app)
     yield
 
 

@@ -9,8 +9,10 @@ fresh session. To read the database in a test, open `with app.app_context():` an
 from __future__ import annotations
 
 import itertools
+import json
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -20,6 +22,7 @@ from pdservice.core.enums import Language, Profession, UnitKind, UnitRole
 from pdservice.core.models import Unit, UnitMembership, User
 from pdservice.core.services import hash_password
 from pdservice.extensions import db
+from tests.database import Snapshot, reset_database
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -44,23 +47,43 @@ def _load_path(obj, parts: list[str]) -> None:
         _load_path(item, parts[1:])
 
 
+def new_unit(app, code: str | None = None, **kwargs) -> Unit:
+    n = next(_counter)
+    with app.app_context():
+        unit = Unit(
+            code=code or f"unit-{n}",
+            name=kwargs.pop("name", f"Test School {n}"),
+            kind=kwargs.pop("kind", UnitKind.COMPREHENSIVE_SCHOOL),
+            language=kwargs.pop("language", Language.FI),
+            **kwargs,
+        )
+        db.session.add(unit)
+        db.session.commit()
+        return detach(unit)
+
+
 @pytest.fixture
 def make_unit(app):
     def make(code: str | None = None, **kwargs) -> Unit:
-        n = next(_counter)
-        with app.app_context():
-            unit = Unit(
-                code=code or f"unit-{n}",
-                name=kwargs.pop("name", f"Test School {n}"),
-                kind=kwargs.pop("kind", UnitKind.COMPREHENSIVE_SCHOOL),
-                language=kwargs.pop("language", Language.FI),
-                **kwargs,
-            )
-            db.session.add(unit)
-            db.session.commit()
-            return detach(unit)
+        return new_unit(app, code, **kwargs)
 
     return make
+
+
+def new_user(
+    app,
+    name: str | None = None,
+    *,
+    units: list[tuple[Unit, UnitRole]] | list[Unit] = (),
+    password: str | None = PASSWORD,
+    hashed: dict[str, str] | None = None,
+    **kwargs,
+) -> User:
+    """A user, members of `units` (as teachers unless a role is given); `hashed` caches
+    password hashes between calls."""
+    n = next(_counter)
+    with app.app_context():
+        return _make_user(n, name, units, password, {} if hashed is None else hashed, kwargs)
 
 
 @pytest.fixture
@@ -74,9 +97,7 @@ def make_user(app):
         password: str | None = PASSWORD,
         **kwargs,
     ) -> User:
-        n = next(_counter)
-        with app.app_context():
-            return _make_user(n, name, units, password, hashed, kwargs)
+        return new_user(app, name, units=units, password=password, hashed=hashed, **kwargs)
 
     return make
 
@@ -137,37 +158,87 @@ class World:
         return None if role == "anon" else getattr(self, role)
 
 
-@pytest.fixture
-def world(make_unit, make_user) -> World:
-    a = make_unit("school-a", name="School A")
-    b = make_unit("school-b", name="School B", language=Language.SV)
+def build_world(app) -> World:
+    hashed: dict[str, str] = {}
+
+    def unit(code, **kwargs):
+        return new_unit(app, code, **kwargs)
+
+    def user(name, **kwargs):
+        return new_user(app, name, hashed=hashed, **kwargs)
+
+    a = unit("school-a", name="School A")
+    b = unit("school-b", name="School B", language=Language.SV)
     return World(
         unit_a=a,
         unit_b=b,
-        teacher=make_user("Teacher A", units=[a], email="teacher.a@example.org"),
-        teacher_b=make_user("Teacher B", units=[b], email="teacher.b@example.org"),
-        principal=make_user(
+        teacher=user("Teacher A", units=[a], email="teacher.a@example.org"),
+        teacher_b=user("Teacher B", units=[b], email="teacher.b@example.org"),
+        principal=user(
             "Principal A",
             units=[(a, UnitRole.PRINCIPAL)],
             profession=Profession.PRINCIPAL,
             email="principal.a@example.org",
         ),
-        principal_b=make_user(
+        principal_b=user(
             "Principal B",
             units=[(b, UnitRole.PRINCIPAL)],
             profession=Profession.PRINCIPAL,
             email="principal.b@example.org",
         ),
-        hr=make_user(
+        hr=user(
             "HR Person", is_hr=True, profession=Profession.HR_SPECIALIST, email="hr@example.org"
         ),
-        admin=make_user(
+        admin=user(
             "Admin Person",
             is_admin=True,
             profession=Profession.ADMINISTRATOR,
             email="admin@example.org",
         ),
     )
+
+
+@pytest.fixture
+def world(app) -> World:
+    return build_world(app)
+
+
+@dataclass
+class DemoCity:
+    """What `flask seed demo --json` printed when it built the demo city."""
+
+    exit_code: int
+    output: str
+    seeded_on: date
+
+    @property
+    def accounts(self) -> list[dict]:
+        return json.loads(self.output)
+
+
+@pytest.fixture(scope="session")
+def _demo_city_snapshots() -> dict:
+    return {}
+
+
+@pytest.fixture
+def demo_city(app, _demo_city_snapshots) -> DemoCity:
+    """The demo city, as `flask seed demo` builds it. Seeding takes a while, so it runs once
+    per test process (and again should the day change meanwhile: the city is built around
+    today); each test gets its own copy, restored from a snapshot."""
+    from pdservice.clock import today
+
+    saved = _demo_city_snapshots.get(today())
+    if saved is None:
+        reset_database(app)
+        seeded_on = today()
+        result = app.test_cli_runner().invoke(args=["seed", "demo", "--json"])
+        assert result.exit_code == 0, result.output
+        city = DemoCity(result.exit_code, result.output, seeded_on)
+        saved = _demo_city_snapshots[seeded_on] = (city, Snapshot.take(app))
+    city, snapshot = saved
+    snapshot.restore(app)
+    return city
 
 
 @contextmanager

@@ -1,16 +1,14 @@
 """In a real browser: the demo principal signs in, sees the home page in Finnish, and switches
 to Swedish and English; keyboard users find the skip link first."""
 
-import json
-
 import pytest
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
 
-def test_principal_signs_in_and_switches_language(runner, app, page):
-    accounts = json.loads(runner.invoke(args=["seed", "demo", "--json"]).output)
+def test_principal_signs_in_and_switches_language(app, page, demo_city):
+    accounts = demo_city.accounts
     principal = next(a for a in accounts if a["role"] == "principal" and a["unit"] == "koivurinne")
 
     page.goto("/login")

@@ -10,11 +10,13 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from pdservice.db import utcnow, write_intent
 from pdservice.extensions import db
 from pdservice.jobs.models import JobHeartbeat, JobLock
 
@@ -29,7 +31,9 @@ def start_jobs(database_url: str, log: Path) -> subprocess.Popen:
         SECRET_KEY="test-secret",
         PDSERVICE_JOBS_HEARTBEAT_SECONDS="1",
         PDSERVICE_JOBS_LOCK_RENEW_SECONDS="1",
-        PDSERVICE_JOBS_LOCK_STALE_SECONDS="3",
+        # A live holder renews every second; however busy the machine, it is never an hour
+        # late. The test ages a dead holder's lock itself (SQLite) instead of waiting.
+        PDSERVICE_JOBS_LOCK_STALE_SECONDS="3600",
         PYTHONUNBUFFERED="1",
     )
     return subprocess.Popen(
@@ -42,12 +46,14 @@ def start_jobs(database_url: str, log: Path) -> subprocess.Popen:
 
 
 def wait_for(predicate, timeout: float, what: str):
+    """Poll until `predicate()` is true. `timeout` only guards against a hang: make it
+    generous, and never the thing a test checks."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
-        time.sleep(0.2)
+        time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
 
 
@@ -56,6 +62,15 @@ def lock_holder(app) -> str | None:
         try:
             row = db.session.get(JobLock, "jobs")
             return row.holder if row else None
+        finally:
+            db.session.remove()
+
+
+def lock_renewed_at(app):
+    with app.app_context():
+        try:
+            row = db.session.get(JobLock, "jobs")
+            return row.heartbeat_at if row else None
         finally:
             db.session.remove()
 
@@ -73,48 +88,59 @@ def heartbeat(app) -> JobHeartbeat | None:
 
 @pytest.mark.slow
 def test_one_active_process_and_takeover_when_it_dies(app, database_url, tmp_path):
-    first = start_jobs(database_url, tmp_path / "first.log")
-    second = None
+    # Both start at once: one takes the lock, the other waits as its standby.
+    processes = [start_jobs(database_url, tmp_path / f"{n}.log") for n in ("a", "b")]
+    logs = {p.pid: tmp_path / f"{n}.log" for p, n in zip(processes, ("a", "b"), strict=True)}
     try:
         holder = wait_for(
-            lambda: (h := lock_holder(app)) and f":{first.pid}:" in h and h,
-            30,
-            "the first process to take the lock",
+            lambda: (h := lock_holder(app)) and any(f":{p.pid}:" in h for p in processes) and h,
+            120,
+            "a process to take the lock",
         )
-        beat = wait_for(lambda: heartbeat(app), 30, "the first heartbeat")
+        first, second = sorted(processes, key=lambda p: f":{p.pid}:" not in holder)
+        beat = wait_for(lambda: heartbeat(app), 120, "the first heartbeat")
         assert f":{first.pid}:" in beat.holder
         runs_before = beat.runs
-        wait_for(lambda: heartbeat(app).runs > runs_before, 10, "the heartbeat to repeat")
+        wait_for(lambda: heartbeat(app).runs > runs_before, 120, "the heartbeat to repeat")
 
-        second = start_jobs(database_url, tmp_path / "second.log")
         wait_for(
-            lambda: "waits as standby" in (tmp_path / "second.log").read_text(),
-            30,
+            lambda: "waits as standby" in logs[second.pid].read_text(),
+            120,
             "the second process to wait",
         )
-        time.sleep(2)
+        # While the standby keeps trying, the holder renews its lock twice more.
+        for _ in range(2):
+            renewed = lock_renewed_at(app)
+            wait_for(lambda r=renewed: lock_renewed_at(app) > r, 120, "the holder to renew")
         assert lock_holder(app) == holder, "the standby must not take the lock from a live holder"
 
         first.send_signal(signal.SIGKILL)
-        first.wait(10)
+        first.wait(60)
+        # The dead holder renews no more: let its lock grow stale (PostgreSQL releases the
+        # dead holder's advisory lock at once; the row only records who holds it).
+        with app.app_context(), write_intent():
+            db.session.execute(
+                sa.update(JobLock).values(heartbeat_at=utcnow() - timedelta(hours=2))
+            )
+            db.session.commit()
+            db.session.remove()
         wait_for(
             lambda: f":{second.pid}:" in (lock_holder(app) or ""),
-            30,
+            120,
             "the standby to take over",
         )
         wait_for(
             lambda: f":{second.pid}:" in (heartbeat(app).holder or ""),
-            15,
+            120,
             "the new leader's heartbeat",
         )
         second.send_signal(signal.SIGTERM)
-        assert second.wait(20) == 0
-        second = None
+        assert second.wait(120) == 0
     finally:
-        for process in (first, second):
-            if process is not None and process.poll() is None:
+        for process in processes:
+            if process.poll() is None:
                 process.kill()
-                process.wait(10)
+                process.wait(60)
 
 
 def test_failing_job_is_recorded_and_does_not_stop_the_scheduler(app):

@@ -1,7 +1,5 @@
 """The demo city and the reference data."""
 
-import json
-
 import sqlalchemy as sa
 
 from pdservice.core.models import CompetenceArea, Unit, UnitMembership, User
@@ -18,10 +16,9 @@ def table_counts(app) -> dict[str, int]:
         }
 
 
-def test_seed_demo_builds_the_city(runner, app):
-    result = runner.invoke(args=["seed", "demo", "--json"])
-    assert result.exit_code == 0, result.output
-    accounts = json.loads(result.output)
+def test_seed_demo_builds_the_city(app, demo_city):
+    assert demo_city.exit_code == 0, demo_city.output
+    accounts = demo_city.accounts
     roles = {a["role"] for a in accounts}
     assert {"admin", "hr", "principal", "teacher"} <= roles
     assert {a["unit"] for a in accounts if a["role"] == "principal"} == {
@@ -68,8 +65,8 @@ def test_seed_demo_builds_the_city(runner, app):
             assert entries >= 10 and credited == 2 * entries
 
 
-def test_seed_demo_twice_changes_nothing(runner, app):
-    first = runner.invoke(args=["seed", "demo", "--json"])
+def test_seed_demo_twice_changes_nothing(runner, app, demo_city):
+    first = demo_city
     counts = table_counts(app)
     second = runner.invoke(args=["seed", "demo", "--json"])
     assert second.exit_code == 0
@@ -77,7 +74,7 @@ def test_seed_demo_twice_changes_nothing(runner, app):
     assert table_counts(app) == counts
 
 
-def test_seed_demo_prints_a_table(runner):
+def test_seed_demo_prints_a_table(runner, demo_city):
     result = runner.invoke(args=["seed", "demo"])
     assert "role" in result.output and "admin@vantaa.example" in result.output
 
@@ -101,9 +98,9 @@ def test_seed_demo_needs_a_password(runner, app):
     assert "PDSERVICE_DEMO_PASSWORD" in result.output
 
 
-def test_demo_principal_home_in_finnish(runner, app):
+def test_demo_principal_home_in_finnish(app, demo_city):
     client = app.test_client()
-    accounts = json.loads(runner.invoke(args=["seed", "demo", "--json"]).output)
+    accounts = demo_city.accounts
     principal = next(a for a in accounts if a["role"] == "principal" and a["unit"] == "lehtola")
     response = client.post(
         "/login", data={"email": principal["email"], "password": app.config["DEMO_PASSWORD"]}

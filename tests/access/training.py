@@ -7,12 +7,13 @@ world.teacher enrols, owns plans and records hours; world.teacher also organizes
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
 import sqlalchemy as sa
 
+from pdservice.clock import today
 from pdservice.competences.enums import PlanStatus
 from pdservice.competences.models import DevelopmentGoal, DevelopmentPlan
 from pdservice.core.models import CompetenceArea, User
@@ -106,7 +107,7 @@ def setup_attended(w):
 
 
 def setup_plan(w, status: PlanStatus = PlanStatus.DRAFT):
-    year = school_year_for(date.today())
+    year = school_year_for(today())
     plan = DevelopmentPlan(user_id=w.teacher.id, school_year_id=year.id, status=status)
     area = db.session.scalar(sa.select(CompetenceArea).limit(1))
     plan.goals = [
@@ -132,7 +133,7 @@ def setup_external(w):
         user_id=w.teacher.id,
         title="Conference",
         provider="OAJ",
-        occurred_on=date.today() - timedelta(days=3),
+        occurred_on=today() - timedelta(days=3),
         hours=Decimal(5),
         status=ExternalStatus.PENDING,
     )

@@ -3,12 +3,12 @@ development plans: goals, submission, approval scoped to the principal's units, 
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
+from pdservice.clock import today
 from pdservice.competences.enums import AssessmentSource, PlanStatus
 from pdservice.competences.models import CompetenceAssessment, DevelopmentPlan
 from pdservice.competences.services import plan_progress, unit_distribution
@@ -240,7 +240,7 @@ def test_progress_follows_training_and_assessments(
             kind="training",
             source_type="test",
             source_id=1,
-            occurred_on=date.today(),
+            occurred_on=today(),
             areas=[digi],
         )
     )

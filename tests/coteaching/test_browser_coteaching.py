@@ -98,7 +98,7 @@ def test_principal_plans_and_publishes_and_the_teacher_sees_it(
     page.get_by_role("button", name="Start the run").click()
     expect(page.get_by_role("heading", name="Solve run")).to_be_visible()
     review = page.get_by_role("link", name="Review the proposals")
-    expect(review).to_be_visible(timeout=90_000)
+    expect(review).to_be_visible()
 
     # ...accepts the first proposed pair and publishes.
     review.click()

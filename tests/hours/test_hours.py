@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from pdservice.clock import today
 from pdservice.core.models import SchoolYear, User
 from pdservice.extensions import db
 from pdservice.hours.enums import ExternalStatus, HoursKind
@@ -107,7 +108,7 @@ def record_external(client, **overrides):
     data = {
         "title": "Inclusive maths",
         "provider": "University of Helsinki",
-        "occurred_on": (date.today() - timedelta(days=7)).isoformat(),
+        "occurred_on": (today() - timedelta(days=7)).isoformat(),
         "hours": "12",
         "note": "Evening course",
     }
@@ -185,7 +186,7 @@ def test_nobody_approves_their_own_hours(app, client, world, login):
         ("hours", "0"),
         ("hours", "1000"),
         ("hours", "lots"),
-        ("occurred_on", (date.today() + timedelta(days=3)).isoformat()),
+        ("occurred_on", (today() + timedelta(days=3)).isoformat()),
         ("title", ""),
     ],
 )
@@ -207,14 +208,14 @@ def test_transcript_by_area_and_veso_progress(app, client, world, login, run_in_
             db.session.scalar(sa.select(CompetenceArea.id).where(CompetenceArea.code == c))
             for c in ("DIGI", "INCL")
         )
-    today = date.today()
+    on = today()
     credit(
         run_in_app,
         world.teacher.id,
         source_id=1,
         hours=Decimal(6),
         kind="veso",
-        occurred_on=today,
+        occurred_on=on,
         areas=[digi],
     )
     credit(
@@ -223,7 +224,7 @@ def test_transcript_by_area_and_veso_progress(app, client, world, login, run_in_
         source_id=2,
         hours=Decimal(6),
         kind="veso",
-        occurred_on=today,
+        occurred_on=on,
         areas=[digi, incl],
     )
     credit(
@@ -232,7 +233,7 @@ def test_transcript_by_area_and_veso_progress(app, client, world, login, run_in_
         source_id=3,
         hours=Decimal("2.5"),
         kind="training",
-        occurred_on=today,
+        occurred_on=on,
     )
     with app.app_context():
         from pdservice.core.services import current_school_year
@@ -266,7 +267,7 @@ def test_veso_hours_per_day_is_a_setting(app, world, run_in_app):
 
 def test_principal_report_lists_their_unit(app, client, world, login, run_in_app):
     """The unit hours report now lives in the HR reports (tests/hr_reports)."""
-    credit(run_in_app, world.teacher.id, hours=Decimal(18), kind="veso", occurred_on=date.today())
+    credit(run_in_app, world.teacher.id, hours=Decimal(18), kind="veso", occurred_on=today())
     login(world.principal)
     page = client.get("/hours/report", follow_redirects=True).get_data(as_text=True)
     assert "Teacher A" in page and "Teacher B" not in page

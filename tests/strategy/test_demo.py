@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -13,8 +12,8 @@ from pdservice.strategy.indicators import INDICATORS, compute_figures
 from pdservice.strategy.models import IndicatorSnapshot, IndicatorTarget
 
 
-def test_demo_has_a_year_of_plausible_snapshots_and_targets(app, runner):
-    accounts = json.loads(runner.invoke(args=["seed", "demo", "--json"]).output)
+def test_demo_has_a_year_of_plausible_snapshots_and_targets(app, demo_city):
+    accounts = demo_city.accounts
     with app.app_context():
         days = db.session.scalars(
             sa.select(IndicatorSnapshot.taken_on).distinct().order_by(IndicatorSnapshot.taken_on)

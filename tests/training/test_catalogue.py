@@ -3,11 +3,12 @@ and a bounded number of queries per page (no query per row)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from pdservice.clock import today
 from pdservice.competences.enums import AssessmentSource
 from pdservice.competences.models import CompetenceAssessment
 from pdservice.core.models import CompetenceArea
@@ -39,10 +40,10 @@ def test_search_filters(client, world, login, catalogue):
     assert titles(client, q="kiv") == ["KiVa"]
     assert titles(client, format="online") == ["Digi"]
     assert titles(client, free="1") == ["Digi", "KiVa"]
-    later = (date.today() + timedelta(days=30)).isoformat()
+    later = (today() + timedelta(days=30)).isoformat()
     assert titles(client, **{"from": later}) == ["KiVa"]
     assert titles(client, to=later) == ["Digi", "Full"]
-    assert titles(client, **{"from": (date.today() - timedelta(days=10)).isoformat()}) == [
+    assert titles(client, **{"from": (today() - timedelta(days=10)).isoformat()}) == [
         "Past",
         "Digi",
         "Full",

@@ -3,8 +3,6 @@ machine, and every screen of the feature shows something real to the demo accoun
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import sqlalchemy as sa
 
@@ -15,10 +13,9 @@ from pdservice.training.models import CourseSession, Enrollment
 
 
 @pytest.fixture
-def demo(runner, app):
-    accounts = json.loads(runner.invoke(args=["seed", "demo", "--json"]).output)
+def demo(demo_city):
     first = {}
-    for a in accounts:
+    for a in demo_city.accounts:
         first.setdefault((a["role"], a["unit"]), a["email"])
     return first
 

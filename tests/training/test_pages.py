@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from pdservice.clock import today
 from pdservice.extensions import db
 from pdservice.hours.models import DevelopmentHours
 from pdservice.training.enums import EnrollmentStatus as S
@@ -183,7 +184,7 @@ def test_hr_creates_a_course_and_a_session(app, client, world, login):
         assert course.owners[0].id == world.teacher.id
         assert {str(p) for p in course.professions} == {"class_teacher", "special_needs_teacher"}
         course_id = course.id
-    day = date.today() + timedelta(days=20)
+    day = today() + timedelta(days=20)
     response = client.post(
         f"/training/courses/{course_id}/sessions/new",
         data={
@@ -235,7 +236,7 @@ def test_bad_session_input_is_refused(
 ):
     course = make_course(owners=[world.teacher])
     login(world.teacher)
-    day = date.today() + timedelta(days=20)
+    day = today() + timedelta(days=20)
     data = {
         "capacity": "10",
         "dates-0-day": day.isoformat(),
@@ -465,7 +466,7 @@ def test_a_session_tomorrow_gets_workable_defaults(app, client, world, login, ma
     """Less than a day ahead: enrolment cannot close "a day before", so it closes at the start."""
     course = make_course(owners=[world.teacher])
     login(world.teacher)
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = today() + timedelta(days=1)
     response = client.post(
         f"/training/courses/{course.id}/sessions/new",
         data={
