@@ -96,6 +96,7 @@ FEATURES: list[str] = [
     "pdservice.coteaching",
     "pdservice.strategy",
     "pdservice.hr_reports",
+    "pdservice.scim",
 ]
 
 

@@ -137,7 +137,9 @@ class ProviderBrowser:
         self.http = requests.Session()
 
     def sign_in(self, authorization_url: str, login: str, password: str) -> str:
-        first = self.http.get(authorization_url, allow_redirects=False, timeout=HTTP_TIMEOUT_SECONDS)
+        first = self.http.get(
+            authorization_url, allow_redirects=False, timeout=HTTP_TIMEOUT_SECONDS
+        )
         location, page = self._follow(first)
         if location is not None:  # already signed in at the provider: straight back
             return location
