@@ -97,6 +97,7 @@ FEATURES: list[str] = [
     "pdservice.strategy",
     "pdservice.hr_reports",
     "pdservice.scim",
+    "pdservice.oidc",
 ]
 
 
