@@ -216,6 +216,8 @@ def _create(provider: ProviderConfig, identity: ClaimedIdentity) -> User:
             source=source_of(provider),
         )
     except AccountError as exc:
-        raise SignInRefused(403, "access_denied", _("No account could be made for you."), str(exc))
+        raise SignInRefused(
+            403, "access_denied", _("No account could be made for you."), str(exc)
+        ) from exc
     link_account(user, provider, identity.subject, how="created").last_used_at = utcnow()
     return user
