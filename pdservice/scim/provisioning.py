@@ -16,7 +16,6 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from flask import current_app
 from scim2_models import (
-    ConflictException,
     Group,
     InvalidValueException,
     MutabilityException,
@@ -28,7 +27,6 @@ from scim2_models import (
 from pdservice.accounts.services import (
     AccountError,
     create_person,
-    ensure_other_admin,
     set_active,
     set_division_role,
     set_unit_role,
@@ -51,9 +49,12 @@ from pdservice.scim.resources import (
 SOURCE = "scim"
 
 
-def _account_error(exc: AccountError) -> Exception:
-    if exc.conflict:
+def scim_error(exc: AccountError) -> Exception:
+    """The SCIM error of a change the accounts service refused."""
+    if exc.conflict and exc.field in ("email", "employee_number"):
         return UniquenessException(detail=str(exc))
+    if exc.conflict:
+        return MutabilityException(detail=str(exc))
     return InvalidValueException(detail=f"{exc.field}: {exc}" if exc.field else str(exc))
 
 
@@ -99,14 +100,11 @@ def create_user(resource: ScimUserResource) -> tuple[User, ScimUser]:
     if owner is not None and (person is None or owner.user_id != person.id):
         db.session.delete(owner)  # a deleted resource's userName, free again
         db.session.flush()
-    try:
-        if person is None:
-            person = create_person(attributes.details, source=SOURCE)
-        else:
-            update_person(person, attributes.details, source=SOURCE)
-            audit("scim.user_linked", person, changes={"user_name": attributes.user_name})
-    except AccountError as exc:
-        raise _account_error(exc) from exc
+    if person is None:
+        person = create_person(attributes.details, source=SOURCE)
+    else:
+        update_person(person, attributes.details, source=SOURCE)
+        audit("scim.user_linked", person, changes={"user_name": attributes.user_name})
     scim = db.session.get(ScimUser, person.id)
     if scim is None:
         scim = ScimUser(user_id=person.id, created_at=utcnow())
@@ -130,10 +128,7 @@ def replace_user(person: User, scim: ScimUser | None, resource: ScimUserResource
         db.session.flush()
     if not attributes.details.email:
         attributes.details.email = person.email
-    try:
-        update_person(person, attributes.details, source=SOURCE)
-    except AccountError as exc:
-        raise _account_error(exc) from exc
+    update_person(person, attributes.details, source=SOURCE)
     if scim is None:
         scim = ScimUser(user_id=person.id, created_at=utcnow())
         db.session.add(scim)
@@ -158,10 +153,7 @@ def delete_user(person: User, scim: ScimUser | None) -> None:
     """DELETE /Users/{id}: provisioning ends. The person is deactivated (and signed out) and
     leaves the provider's groups; what they did stays for the city's records, and an
     administrator may erase them later. The resource answers 404 from now on."""
-    try:
-        _set_active(person, False)
-    except AccountError as exc:
-        raise _account_error(exc) from exc
+    _set_active(person, False)
     groups = list(
         db.session.scalars(
             sa.select(ScimGroupMember.group_id).where(ScimGroupMember.user_id == person.id)
@@ -194,14 +186,8 @@ def _store(scim: ScimUser, attributes: UserAttributes) -> None:
 
 
 def _set_active(person: User, active: bool) -> None:
-    if person.active == active:
-        return
-    try:
-        if not active:
-            ensure_other_admin(person)
+    if person.active != active:
         set_active(person, active, source=SOURCE)
-    except AccountError as exc:
-        raise MutabilityException(detail=str(exc)) from exc
 
 
 # --- groups ---------------------------------------------------------------------------------
@@ -526,14 +512,11 @@ def _apply_places(user_ids: list[int], places: list[tuple[int | None, Role | Non
             )
         )
     }
-    try:
-        for user_id in user_ids:
-            person = people[user_id]
-            for unit_id in unit_ids:
-                wanted = given[user_id].get(unit_id)
-                if memberships.get((user_id, unit_id)) != wanted:
-                    set_unit_role(person, units[unit_id], wanted, source=SOURCE)
-            for role in division:
-                set_division_role(person, role, bool(given[user_id].get(role)), source=SOURCE)
-    except AccountError as exc:
-        raise ConflictException(detail=str(exc)) from exc
+    for user_id in user_ids:
+        person = people[user_id]
+        for unit_id in unit_ids:
+            wanted = given[user_id].get(unit_id)
+            if memberships.get((user_id, unit_id)) != wanted:
+                set_unit_role(person, units[unit_id], wanted, source=SOURCE)
+        for role in division:
+            set_division_role(person, role, bool(given[user_id].get(role)), source=SOURCE)

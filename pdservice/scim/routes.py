@@ -32,6 +32,7 @@ from scim2_models import (
 )
 from werkzeug.exceptions import HTTPException
 
+from pdservice.accounts.services import AccountError
 from pdservice.core.models import User
 from pdservice.extensions import csrf, db
 from pdservice.scim import provisioning
@@ -72,6 +73,9 @@ def scim_endpoint(view: Callable) -> Callable:
         except SCIMException as exc:
             db.session.rollback()
             return _refused(exc.to_error())
+        except AccountError as exc:
+            db.session.rollback()
+            return _refused(provisioning.scim_error(exc).to_error())
         except ValidationError as exc:
             db.session.rollback()
             return _refused(Error.from_validation_errors(exc)[0])
