@@ -151,13 +151,18 @@ def language_from_tag(tag: str | None) -> Language | None:
 
 def profession_lookup() -> dict[str, Profession]:
     """Profession codes and labels in every language, lower-cased (for imports and titles
-    sent by identity providers)."""
-    lookup: dict[str, Profession] = {}
-    for member in Profession:
-        lookup[member.value.lower()] = member
-        for language in ("fi", "sv", "en"):
-            with force_locale(language):
-                lookup[str(member.label).lower()] = member
+    sent by identity providers). Made once per app: the catalogue does not change while the
+    app runs."""
+    extensions = current_app.extensions
+    lookup = extensions.get("pdservice_profession_lookup")
+    if lookup is None:
+        lookup = {}
+        for member in Profession:
+            lookup[member.value.lower()] = member
+            for language in ("fi", "sv", "en"):
+                with force_locale(language):
+                    lookup[str(member.label).lower()] = member
+        extensions["pdservice_profession_lookup"] = lookup
     return lookup
 
 

@@ -40,6 +40,7 @@ from pdservice.extensions import db
 from pdservice.scim.models import ScimGroup, ScimGroupMember, ScimUser
 from pdservice.scim.resources import (
     POLICY,
+    GroupPatch,
     ScimUserResource,
     UserAttributes,
     member_ids,
@@ -259,7 +260,7 @@ def replace_group(group: ScimGroup, resource: Group) -> None:
     add_members(group, [db.session.get(User, i) for i in wanted - current])
 
 
-def patch_group(group: ScimGroup, patch: PatchOp[Group]) -> None:
+def patch_group(group: ScimGroup, patch: GroupPatch) -> None:
     """PATCH /Groups/{id}. Member operations are applied in the database, without loading a
     large group's members; the others (displayName, externalId) by scim2-models."""
     for operation in patch.operations:
@@ -284,7 +285,7 @@ def _attributes_operation(group: ScimGroup, op: str, path, value) -> None:
     current = Group(
         id=str(group.id), display_name=group.display_name, external_id=group.external_id
     )
-    single = PatchOp[Group].model_validate(
+    single = GroupPatch.model_validate(
         {
             "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
             "Operations": [{"op": op, **({"path": str(path)} if path else {}), "value": value}],

@@ -19,9 +19,11 @@ from scim2_models import (
     Group,
     GroupMember,
     GroupMembership,
+    ListResponse,
     Meta,
     Name,
     Patch,
+    PatchOp,
     ResourceType,
     ScimPolicy,
     ScimProvider,
@@ -35,6 +37,11 @@ from pdservice.core.models import User as Person
 from pdservice.scim.models import ScimGroup, ScimUser
 
 ScimUserResource = User[EnterpriseUser]
+# Parametrised message models, made once: pydantic builds a class at each subscript.
+UserPatch = PatchOp[ScimUserResource]
+GroupPatch = PatchOp[Group]
+UserList = ListResponse[ScimUserResource]
+GroupList = ListResponse[Group]
 MAX_RESULTS = 200
 
 # Microsoft Entra ID's provisioning departs from RFC 7644 in two ways that cannot be mistaken

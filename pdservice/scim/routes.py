@@ -23,7 +23,6 @@ from scim2_models import (
     InvalidSyntaxException,
     ListResponse,
     NotFoundException,
-    PatchOp,
     ResourceType,
     ResponseParameters,
     Schema,
@@ -42,7 +41,11 @@ from pdservice.scim.resources import (
     MAX_RESULTS,
     POLICY,
     PROVIDER,
+    GroupList,
+    GroupPatch,
     ScimUserResource,
+    UserList,
+    UserPatch,
     group_resource,
     user_resource,
 )
@@ -225,7 +228,7 @@ def _list_users(search: SearchRequest) -> Response:
     ).all()
     groups = _groups_of([person.id for person, _scim in rows])
     resources = [user_resource(person, scim, groups[person.id]) for person, scim in rows]
-    payload = ListResponse[ScimUserResource](
+    payload = UserList(
         total_results=total,
         start_index=start,
         items_per_page=len(resources),
@@ -267,7 +270,7 @@ def user_replace(user_id: str) -> Response:
 @scim_endpoint
 def user_patch(user_id: str) -> Response:
     person, scim = provisioning.find_person(user_id)
-    patch = PatchOp[ScimUserResource].model_validate(
+    patch = UserPatch.model_validate(
         _body(), scim_ctx=Context.RESOURCE_PATCH_REQUEST
     )
     current = user_resource(person, scim, ())
@@ -332,7 +335,7 @@ def _list_groups(search: SearchRequest) -> Response:
     resources = [
         group_resource(group, None if members is None else members[group.id]) for group in found
     ]
-    payload = ListResponse[Group](
+    payload = GroupList(
         total_results=total,
         start_index=start,
         items_per_page=len(resources),
@@ -372,7 +375,7 @@ def group_replace(group_id: str) -> Response:
 @scim_endpoint
 def group_patch(group_id: str) -> Response:
     found = provisioning.find_group(group_id)
-    patch = PatchOp[Group].model_validate(_body(), scim_ctx=Context.RESOURCE_PATCH_REQUEST)
+    patch = GroupPatch.model_validate(_body(), scim_ctx=Context.RESOURCE_PATCH_REQUEST)
     provisioning.patch_group(found, patch)
     # Entra ID asks for no body; a large group's member list is not sent back.
     return scim_response(None, 204)
