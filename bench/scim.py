@@ -170,9 +170,7 @@ def run(app) -> dict:
     ids: dict[int, str] = {}
     for n in range(CREATIONS):
         body = entra_user(n, rng)
-        found = scim.call(
-            "get", f'/Users?filter=userName eq "{body["userName"]}"', lookups
-        )
+        found = scim.call("get", f'/Users?filter=userName eq "{body["userName"]}"', lookups)
         assert found["totalResults"] == 0
         ids[n] = scim.call("post", "/Users", creations, body, expect=(201,))["id"]
 
@@ -192,9 +190,7 @@ def run(app) -> dict:
     members: dict[int, list[str]] = {u: [] for u in unit_ids}
     for n in range(RESYNC_PEOPLE):
         body = entra_user(n, rng)
-        found = scim.call(
-            "get", f'/Users?filter=userName eq "{body["userName"]}"', resync_lookups
-        )
+        found = scim.call("get", f'/Users?filter=userName eq "{body["userName"]}"', resync_lookups)
         if found["totalResults"] == 1:
             user_id = found["Resources"][0]["id"]
             scim.call("patch", f"/Users/{user_id}", resync_patches, entra_update(body))
@@ -214,7 +210,9 @@ def run(app) -> dict:
                     }
                 ],
             }
-            scim.call("patch", f"/Groups/{staff_groups[unit_id]}", group_patches, body, expect=(204,))
+            scim.call(
+                "patch", f"/Groups/{staff_groups[unit_id]}", group_patches, body, expect=(204,)
+            )
     resync_seconds = time.perf_counter() - resync_started
 
     with app.app_context():

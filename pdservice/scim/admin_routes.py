@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from pdservice.accounts.services import AccountError
 from pdservice.auth.access import roles_required
@@ -14,7 +15,6 @@ from pdservice.core.enums import Role
 from pdservice.core.models import Unit
 from pdservice.errors import abort_with
 from pdservice.extensions import db
-from pdservice.forms import require_confirmed
 from pdservice.scim.forms import GroupMappingForm, TokenForm
 from pdservice.scim.models import ScimGroup, ScimGroupMember, ScimToken, ScimUser
 from pdservice.scim.provisioning import map_group
@@ -45,8 +45,7 @@ def _page(new_token: str | None = None, token_form: TokenForm | None = None, sta
     tokens = list(db.session.scalars(sa.select(ScimToken).order_by(ScimToken.created_at.desc())))
     counts = dict(
         db.session.execute(
-            sa.select(ScimGroupMember.group_id, sa.func.count())
-            .group_by(ScimGroupMember.group_id)
+            sa.select(ScimGroupMember.group_id, sa.func.count()).group_by(ScimGroupMember.group_id)
         ).all()
     )
     groups = []
@@ -54,9 +53,7 @@ def _page(new_token: str | None = None, token_form: TokenForm | None = None, sta
         form = GroupMappingForm(prefix=f"g{group.id}", target=_target_of(group))
         form.target.choices = choices
         groups.append((group, counts.get(group.id, 0), form))
-    provisioned = db.session.scalar(
-        sa.select(sa.func.count()).where(ScimUser.deleted_at.is_(None))
-    )
+    provisioned = db.session.scalar(sa.select(sa.func.count()).where(ScimUser.deleted_at.is_(None)))
     return (
         render_template(
             "scim/provisioning.html",
@@ -92,7 +89,8 @@ def token_create():
 @admin_bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 @roles_required(Role.ADMIN)
 def token_revoke(token_id: int):
-    require_confirmed()
+    if not FlaskForm().validate_on_submit():
+        abort_with(400, _("The form had expired. Please try again."))
     row = db.session.get(ScimToken, token_id)
     if row is None:
         abort_with(404, _("The record was not found."))

@@ -270,9 +270,7 @@ def user_replace(user_id: str) -> Response:
 @scim_endpoint
 def user_patch(user_id: str) -> Response:
     person, scim = provisioning.find_person(user_id)
-    patch = UserPatch.model_validate(
-        _body(), scim_ctx=Context.RESOURCE_PATCH_REQUEST
-    )
+    patch = UserPatch.model_validate(_body(), scim_ctx=Context.RESOURCE_PATCH_REQUEST)
     current = user_resource(person, scim, ())
     scim = provisioning.patch_user(person, scim, patch, current)
     return scim_response(_user_payload(person, scim, Context.RESOURCE_PATCH_RESPONSE))
