@@ -74,7 +74,7 @@ def _check(values: dict[str, Any], user: User | None = None) -> None:
     if email is not None:
         if not email or "@" not in email or len(email) > 254:
             raise AccountError(f"{email!r} is not an e-mail address", "email")
-        other = find_user_by_email(email)
+        other = None if user is not None and user.email == email else find_user_by_email(email)
         if other is not None and other is not user:
             raise AccountError("another person has this e-mail address", "email", conflict=True)
     name = values.get("name")
@@ -87,7 +87,11 @@ def _check(values: dict[str, Any], user: User | None = None) -> None:
     if number is not None:
         if len(number) > 40:
             raise AccountError("an employee number is at most 40 characters", "employee_number")
-        other = db.session.scalar(sa.select(User).where(User.employee_number == number))
+        other = (
+            None
+            if user is not None and user.employee_number == number
+            else db.session.scalar(sa.select(User).where(User.employee_number == number))
+        )
         if other is not None and other is not user:
             raise AccountError(
                 "another person has this employee number", "employee_number", conflict=True

@@ -16,9 +16,9 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from flask import current_app
 from scim2_models import (
+    ConflictException,
     Group,
     InvalidValueException,
-    MutabilityException,
     NotFoundException,
     PatchOp,
     UniquenessException,
@@ -55,7 +55,7 @@ def scim_error(exc: AccountError) -> Exception:
     if exc.conflict and exc.field in ("email", "employee_number"):
         return UniquenessException(detail=str(exc))
     if exc.conflict:
-        return MutabilityException(detail=str(exc))
+        return ConflictException(detail=str(exc))
     return InvalidValueException(detail=f"{exc.field}: {exc}" if exc.field else str(exc))
 
 

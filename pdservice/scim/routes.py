@@ -132,6 +132,14 @@ def _page(search: SearchRequest) -> tuple[int, int]:
     return start, count
 
 
+def _total(query: sa.Select, start: int, count: int, found: int) -> int:
+    """totalResults: counted only when the page does not tell it (a lookup by userName, the
+    provider's most frequent request, finds one or none on the first page)."""
+    if start == 1 and found < count:
+        return found
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+
+
 def _groups_of(user_ids: list[int]) -> dict[int, list[ScimGroup]]:
     groups: dict[int, list[ScimGroup]] = {i: [] for i in user_ids}
     if not user_ids:
@@ -218,7 +226,6 @@ def users_search() -> Response:
 def _list_users(search: SearchRequest) -> Response:
     start, count = _page(search)
     query = user_query(search.filter)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.execute(
         query.add_columns(ScimUser)
         .outerjoin(ScimUser, ScimUser.user_id == User.id)
@@ -226,6 +233,7 @@ def _list_users(search: SearchRequest) -> Response:
         .offset(start - 1)
         .limit(count)
     ).all()
+    total = _total(query, start, count, len(rows))
     groups = _groups_of([person.id for person, _scim in rows])
     resources = [user_resource(person, scim, groups[person.id]) for person, scim in rows]
     payload = UserList(
@@ -327,8 +335,8 @@ def groups_search() -> Response:
 def _list_groups(search: SearchRequest) -> Response:
     start, count = _page(search)
     query = group_query(search.filter)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     found = list(db.session.scalars(query.order_by(ScimGroup.id).offset(start - 1).limit(count)))
+    total = _total(query, start, count, len(found))
     members = _members([group.id for group in found], search)
     resources = [
         group_resource(group, None if members is None else members[group.id]) for group in found
