@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app pdservice
 DEV := PDSERVICE_ENV=development
 
-.PHONY: run test setup lint format i18n-extract i18n-missing i18n-check clean
+.PHONY: run test test-components setup lint format i18n-extract i18n-missing i18n-check clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,11 +21,22 @@ run: setup
 	$(DEV) $(FLASK) seed demo --if-empty
 	$(DEV) $(BIN)/python -m pdservice.devserver
 
+# Test-only components in Node (the OpenID provider the sign-in tests start), pinned by
+# tests/oidc/provider/package-lock.json and installed from the npm registry.
+OIDC_PROVIDER := tests/oidc/provider
+NODE_STAMP := $(OIDC_PROVIDER)/node_modules/.installed
+
+$(NODE_STAMP): $(OIDC_PROVIDER)/package.json $(OIDC_PROVIDER)/package-lock.json
+	npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+test-components: $(NODE_STAMP)
+
 PYTEST_ARGS ?= -n 2
 
 # Each xdist worker and each process a test starts imports the whole project: let Python keep
 # its compiled modules (__pycache__/, ignored by git) even where the environment says not to.
-test: setup
+test: setup test-components
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -47,4 +58,4 @@ i18n-check: $(STAMP)
 	$(DEV) $(FLASK) i18n check
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(OIDC_PROVIDER)/node_modules

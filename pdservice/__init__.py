@@ -96,6 +96,8 @@ FEATURES: list[str] = [
     "pdservice.coteaching",
     "pdservice.strategy",
     "pdservice.hr_reports",
+    "pdservice.scim",
+    "pdservice.oidc",
 ]
 
 

@@ -32,6 +32,8 @@ from pdservice.coteaching.models import (  # noqa: F401
 from pdservice.hours.models import DevelopmentHours, ExternalTraining  # noqa: F401
 from pdservice.jobs.models import JobHeartbeat, JobLock  # noqa: F401
 from pdservice.notifications.models import Notification, NotificationPreference  # noqa: F401
+from pdservice.oidc.models import IdentityLink  # noqa: F401
+from pdservice.scim.models import ScimGroup, ScimGroupMember, ScimToken, ScimUser  # noqa: F401
 from pdservice.strategy.models import IndicatorSnapshot, IndicatorTarget  # noqa: F401
 from pdservice.teams.models import Team, TeamMeeting, TeamMember  # noqa: F401
 from pdservice.timetable.models import (  # noqa: F401

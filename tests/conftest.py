@@ -25,6 +25,7 @@ pytest_plugins = [
     "tests.timetable.factories",
     "tests.strategy.factories",
     "tests.hr_reports.factories",
+    "tests.scim.factories",
 ]
 
 TEST_PASSWORD = "correct horse battery"

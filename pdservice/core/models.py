@@ -63,6 +63,8 @@ class User(UserMixin, db.Model):
     # Stored lower-cased; the unique index makes "one account per address" a fact.
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    # The employer's person number (HR and payroll): a stable key for exports and matching.
+    employee_number: so.Mapped[str | None] = so.mapped_column(sa.String(40), unique=True)
     profession: so.Mapped[Profession] = so.mapped_column(enum_column(Profession))
     fte: so.Mapped[Decimal] = so.mapped_column(sa.Numeric(4, 2), default=Decimal("1.00"))
     preferred_language: so.Mapped[Language] = so.mapped_column(
