@@ -1,8 +1,8 @@
 """timetable facts: team teaching (lesson_coteacher), events that are no lessons
 (timetable_event, timetable_event_slot) and people's recurring unavailability
 
-Revision ID: 0006_timetable_facts
-Revises: 0005_reports
+Revision ID: 0008_timetable_facts
+Revises: 0007_identity
 Create Date: 2026-12-02 03:05:30.427910
 
 """
@@ -13,8 +13,8 @@ import pdservice.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_timetable_facts'
-down_revision = '0005_reports'
+revision = '0008_timetable_facts'
+down_revision = '0007_identity'
 branch_labels = None
 depends_on = None
 
